@@ -1,0 +1,322 @@
+"""Command line for the book: list chapters, run one with parameters, build the site.
+
+    python -m genomebook.book list
+    python -m genomebook.book run motifs -p profile smoke -p seed 3
+    python -m genomebook.book build --profile book          # what `make book` does
+    python -m genomebook.book build --profile smoke --site /tmp/site   # what the tests do
+
+A chapter is a Jupytext py:percent file under ``notebooks/tasks`` or ``notebooks/papers``,
+named by its file stem. ``run`` converts it to ``.ipynb``, executes it with papermill and
+writes the executed notebook where the site is built from (``<site>/notebooks/...``), a log
+and a JSON record of the run (``<site>/_runs/<name>.{log,json}``). ``build`` runs every
+chapter, prints a summary table, writes the run-metadata page and builds the static site
+with Jupyter Book (execution off: the notebooks are already executed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+GROUPS = ("tasks", "papers")
+_SITE_GENERATED = ("_build", "notebooks", "_runs", "runs.md")
+
+
+class ChapterError(ValueError):
+    """A chapter name or parameter the book does not know."""
+
+
+def project_root() -> Path:
+    """The checkout holding ``notebooks/`` and ``book/``: $GENOMEBOOK_ROOT, cwd or the package's."""
+    if "GENOMEBOOK_ROOT" in os.environ:
+        return Path(os.environ["GENOMEBOOK_ROOT"]).resolve()
+    for start in (Path.cwd(), Path(__file__).resolve()):
+        for p in (start, *start.parents):
+            if (p / "notebooks").is_dir() and (p / "book" / "_toc.yml").is_file():
+                return p
+    raise FileNotFoundError(
+        "Cannot find the genomebook checkout (a folder with notebooks/ and book/_toc.yml). "
+        "Run from inside the clone or set GENOMEBOOK_ROOT to it."
+    )
+
+
+@dataclass
+class Chapter:
+    name: str
+    group: str
+    source: Path
+
+    def output(self, site: Path) -> Path:
+        return site / "notebooks" / self.group / f"{self.name}.ipynb"
+
+
+def chapters(root: Path | None = None) -> list[Chapter]:
+    """Every chapter, tasks first, in file-name order (files starting with '_' are helpers)."""
+    root = root or project_root()
+    out = []
+    for group in GROUPS:
+        for src in sorted((root / "notebooks" / group).glob("*.py")):
+            if not src.name.startswith("_"):
+                out.append(Chapter(src.stem, group, src))
+    return out
+
+
+def find_chapter(name: str, root: Path | None = None) -> Chapter:
+    """The chapter with file stem ``name``; a ChapterError lists the known ones otherwise."""
+    known = chapters(root)
+    for ch in known:
+        if ch.name == name:
+            return ch
+    raise ChapterError(f"No chapter named {name!r}. Chapters: {', '.join(c.name for c in known)}. "
+                       "See `python -m genomebook.book list`.")
+
+
+def parse_value(text: str) -> Any:
+    """Papermill-style typing of a command-line value: YAML ('3' → 3, '[a, b]' → list)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _to_notebook(ch: Chapter, path: Path) -> None:
+    import jupytext
+    import nbformat
+
+    nb = jupytext.read(ch.source)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def notebook_parameters(ch: Chapter, site: Path) -> dict[str, Any]:
+    """Defaults of the chapter's ``parameters`` cell, as papermill reads them."""
+    import papermill
+
+    path = ch.output(site)
+    _to_notebook(ch, path)
+    params = papermill.inspect_notebook(str(path))
+    out = {}
+    for name, p in params.items():
+        try:
+            out[name] = eval(p["default"], {}, {})  # literal defaults of our own chapters
+        except Exception:  # noqa: BLE001 - a non-literal default is shown as written
+            out[name] = p["default"]
+    return out
+
+
+def check_parameters(ch: Chapter, given: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Stop on a parameter the chapter does not declare, naming the valid ones."""
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ChapterError(
+            f"Chapter {ch.name!r} ({ch.source.name}) has no parameter "
+            f"{', '.join(repr(u) for u in unknown)}. Its parameters are: "
+            f"{', '.join(sorted(defaults))}."
+        )
+
+
+def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Path | None = None,
+                root: Path | None = None, results: Path | None = None) -> dict[str, Any]:
+    """Execute one chapter with papermill; return its run record (also saved as JSON)."""
+    import papermill
+
+    root = root or project_root()
+    site = Path(site) if site else root / "book"
+    ch = find_chapter(name, root)
+    parameters = dict(parameters or {})
+    defaults = notebook_parameters(ch, site)
+    check_parameters(ch, parameters, defaults)
+    effective = {**defaults, **parameters}
+    out = ch.output(site)
+    runs = site / "_runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    log_path = runs / f"{name}.log"
+
+    env_results = str(Path(results).resolve()) if results else os.environ.get(
+        "GENOMEBOOK_RESULTS", str(root / "results"))
+    os.environ["GENOMEBOOK_RESULTS"] = env_results
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+    handler = logging.FileHandler(log_path, mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    pm_log = logging.getLogger("papermill")
+    pm_log.addHandler(handler)
+    pm_log.setLevel(logging.INFO)
+    status, error = "ok", ""
+    t0 = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(out), str(out), parameters=parameters, cwd=str(root), kernel_name="python3",
+            progress_bar=False, log_output=True, request_save_on_cell_execute=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and reported
+        status = "failed"
+        error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
+    finally:
+        pm_log.removeHandler(handler)
+        handler.close()
+    seconds = time.perf_counter() - t0
+
+    profile, seed = effective.get("profile", ""), effective.get("seed", 0)
+    meta_path = Path(env_results) / name / str(profile) / f"seed{seed}" / "run.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() and status == "ok" else {}
+    record = {
+        "chapter": name, "group": ch.group, "profile": profile, "seed": seed,
+        "data_source": meta.get("data_source", ""), "seconds": round(seconds, 1),
+        "status": status, "error": error, "parameters": parameters,
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "notebook": str(out.relative_to(site)), "log": str(log_path.relative_to(site)),
+        "headline": meta.get("headline", ""),
+    }
+    (runs / f"{name}.json").write_text(json.dumps(record, indent=2, default=str))
+    return record
+
+
+def summary_table(records: list[dict[str, Any]]) -> str:
+    """A plain-text table: chapter, profile, data source, seconds, status."""
+    head = ("chapter", "profile", "data source", "seconds", "status")
+    rows = [(r["chapter"], str(r["profile"]), r["data_source"] or "-", f"{r['seconds']:.1f}",
+             r["status"] + (f" ({r['error']})" if r["error"] else "")) for r in records]
+    widths = [max(len(x) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def write_runs_page(site: Path) -> Path:
+    """The site page listing every chapter's last run (profile, data source, time, status)."""
+    records = [json.loads(p.read_text()) for p in sorted((site / "_runs").glob("*.json"))]
+    lines = ["# Run metadata", "",
+             "Every chapter of this site was executed by `python -m genomebook.book` before the "
+             "site was built. This page lists how each was run.", ""]
+    if not records:
+        lines.append("No chapter has been executed for this build.")
+    else:
+        lines += ["| chapter | profile | seed | data source | seconds | status | parameters | finished |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for r in records:
+            params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items()) or "defaults"
+            status = r["status"] + (f": {r['error']}" if r["error"] else "")
+            lines.append(f"| [{r['chapter']}]({Path(r['notebook']).with_suffix('')}) | "
+                         f"{r['profile']} | {r['seed']} | {r['data_source'] or '-'} | "
+                         f"{r['seconds']} | {status} | {params} | {r['finished']} |")
+    path = site / "runs.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def prepare_site(site: Path, root: Path) -> None:
+    """Copy the prose of ``book/`` into another site folder (the tests build in a temp dir)."""
+    src = root / "book"
+    if site.resolve() == src.resolve():
+        return
+    site.mkdir(parents=True, exist_ok=True)
+    for item in src.iterdir():
+        if item.name in _SITE_GENERATED:
+            continue
+        dest = site / item.name
+        if item.is_dir():
+            shutil.copytree(item, dest, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, dest)
+
+
+def build_site(site: Path, root: Path) -> int:
+    """``jupyter-book build`` of ``site`` with the top-level ``_config.yml``; returns its exit code."""
+    write_runs_page(site)
+    cmd = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(site), "--all",
+           "--config", str(root / "_config.yml"), "--toc", str(site / "_toc.yml")]
+    return subprocess.call(cmd, cwd=root)
+
+
+def build(profile: str, *, site: Path | None = None, execute: bool = True,
+          parameters: dict[str, Any] | None = None, only: list[str] | None = None) -> int:
+    """Run every chapter at ``profile``, print the summary, build the site; non-zero on failure."""
+    root = project_root()
+    site = Path(site) if site else root / "book"
+    prepare_site(site, root)
+    records = []
+    if execute:
+        for ch in chapters(root):
+            if only and ch.name not in only:
+                continue
+            print(f"[genomebook] running {ch.group}/{ch.name} at profile={profile} ...", flush=True)
+            records.append(run_chapter(ch.name, {**(parameters or {}), "profile": profile},
+                                       site=site, root=root))
+            print(f"[genomebook]   {records[-1]['status']} in {records[-1]['seconds']} s", flush=True)
+        print("\n" + summary_table(records) + "\n", flush=True)
+    code = build_site(site, root)
+    failed = [r["chapter"] for r in records if r["status"] != "ok"]
+    if failed:
+        print(f"[genomebook] chapters failed: {', '.join(failed)}; "
+              f"see {site / '_runs'}/<chapter>.log and the executed notebook.", file=sys.stderr)
+        return 1
+    if code:
+        print(f"[genomebook] jupyter-book build failed (exit {code}).", file=sys.stderr)
+        return code
+    print(f"[genomebook] site built: {site / '_build' / 'html' / 'index.html'}")
+    return 0
+
+
+def _params(pairs: list[list[str]] | None) -> dict[str, Any]:
+    return {k: parse_value(v) for k, v in (pairs or [])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m genomebook.book", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list chapters and their parameters")
+    p_run = sub.add_parser("run", help="execute one chapter with papermill")
+    p_run.add_argument("name", help="chapter file stem, e.g. motifs")
+    p_build = sub.add_parser("build", help="execute every chapter, then build the site")
+    p_build.add_argument("--no-execute", action="store_true",
+                         help="build from the notebooks already executed")
+    p_build.add_argument("--only", nargs="*", help="execute only these chapters")
+    for p in (p_run, p_build):
+        p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                       help="papermill parameter (value typed as YAML); repeatable")
+        p.add_argument("--profile", help="shortcut for -p profile VALUE")
+        p.add_argument("--site", type=Path, help="folder to build the site in (default: book/)")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "list":
+            root = project_root()
+            for ch in chapters(root):
+                params = notebook_parameters(ch, root / "book")
+                shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+                print(f"{ch.name:<24} {ch.group:<7} {ch.source.relative_to(root)}\n    {shown}")
+            return 0
+        params = _params(args.parameter)
+        if args.profile:
+            params["profile"] = args.profile
+        if args.command == "run":
+            rec = run_chapter(args.name, params, site=args.site)
+            print(summary_table([rec]))
+            if rec["status"] != "ok":
+                print(f"See {rec['log']} under {args.site or 'book'}/ and the executed notebook "
+                      f"{rec['notebook']}.", file=sys.stderr)
+                return 1
+            return 0
+        profile = params.pop("profile", "book")
+        return build(profile, site=args.site, execute=not args.no_execute, parameters=params,
+                     only=args.only)
+    except (ChapterError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
