@@ -235,7 +235,8 @@ def prepare_site(site: Path, root: Path) -> None:
 def build_site(site: Path, root: Path) -> int:
     """``jupyter-book build`` of ``site`` with the top-level ``_config.yml``; returns its exit code."""
     write_runs_page(site)
-    cmd = [sys.executable, "-m", "jupyter_book.cli.main", "build", str(site), "--all",
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(site), "--all",
            "--config", str(root / "_config.yml"), "--toc", str(site / "_toc.yml")]
     return subprocess.call(cmd, cwd=root)
 

@@ -114,7 +114,7 @@ def filter_motifs(
     *,
     alpha: float = 0.5,
     min_sites: int = 10,
-    min_bits: float = 3.0,
+    min_bits: float = 6.0,
     q_threshold: float = 0.05,
 ) -> FilterMotifs:
     """Filters → PPMs (:func:`filters_to_ppms`), trimmed, then TomTom against ``targets``.

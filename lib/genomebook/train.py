@@ -135,9 +135,8 @@ class History(Callback):
     def __init__(self) -> None:
         self.rows: list[dict[str, float]] = []
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if trainer.sanity_checking:
-            return
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        # Runs after the epoch's validation, so both losses of this epoch are in callback_metrics.
         row = {"epoch": float(trainer.current_epoch)}
         row.update({k: float(v) for k, v in trainer.callback_metrics.items()})
         self.rows.append(row)

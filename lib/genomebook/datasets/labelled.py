@@ -33,7 +33,7 @@ def read_labels(path: str | os.PathLike) -> pd.DataFrame:
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise SequenceError(f"{path}, line {i + 2} (record {df['name'].iloc[i]!r}): label "
-                            f"{df['label'].iloc[i]!r} is not 0 or 1. Labels must be 0 or 1.")
+                            f"{str(df['label'].iloc[i])!r} is not 0 or 1. Labels must be 0 or 1.")
     dup = df["name"][df["name"].duplicated()]
     if len(dup):
         raise SequenceError(f"{path}: record {dup.iloc[0]!r} has more than one label; "

@@ -1,0 +1,26 @@
+"""Shared fixtures: one smoke build of the whole book per test session."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_book(*args: str, results: Path, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """Run ``python -m genomebook.book ARGS`` from the checkout with results under ``results``."""
+    env = dict(os.environ, GENOMEBOOK_RESULTS=str(results), GENOMEBOOK_ROOT=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "genomebook.book", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def smoke_site(tmp_path_factory):
+    """Every chapter executed at profile=smoke and the site built from them, in a temp folder."""
+    base = tmp_path_factory.mktemp("smoke")
+    site, results = base / "site", base / "results"
+    proc = run_book("build", "--profile", "smoke", "--site", str(site), results=results)
+    return {"site": site, "results": results, "proc": proc}

@@ -1,0 +1,66 @@
+"""The book command line: chapter discovery, parameter typing and checks, summary tables."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from genomebook import book
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_chapters_are_found_by_file_stem():
+    names = [c.name for c in book.chapters(ROOT)]
+    assert "motifs" in names
+    ch = book.find_chapter("motifs", ROOT)
+    assert ch.group == "tasks" and ch.source == ROOT / "notebooks" / "tasks" / "motifs.py"
+    assert ch.output(Path("/s")) == Path("/s/notebooks/tasks/motifs.ipynb")
+
+
+def test_unknown_chapter_lists_the_known_ones():
+    with pytest.raises(book.ChapterError, match="No chapter named 'motif'. Chapters: .*motifs"):
+        book.find_chapter("motif", ROOT)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("3", 3), ("0.5", 0.5), ("smoke", "smoke"), ("[MA0139.2, MA0080.7]", ["MA0139.2", "MA0080.7"]),
+    ("null", None), ("true", True), ("'3'", "3"),
+])
+def test_values_are_typed_like_papermill(text, value):
+    assert book.parse_value(text) == value
+
+
+def test_parameters_cell_is_read_and_unknown_parameters_refused(tmp_path):
+    ch = book.find_chapter("motifs", ROOT)
+    defaults = book.notebook_parameters(ch, tmp_path)
+    assert {"profile", "seed", "n_sequences", "epochs", "motif_ids", "fasta_path",
+            "labels_path"} <= set(defaults)
+    assert defaults["profile"] == "book" and defaults["seed"] == 0
+    assert defaults["motif_ids"] == ["MA0139.2", "MA0080.7", "MA0466.4"]
+    with pytest.raises(book.ChapterError, match=r"has no parameter 'n_seqs'. Its parameters are: .*n_sequences"):
+        book.check_parameters(ch, {"n_seqs": 10}, defaults)
+    book.check_parameters(ch, {"seed": 2}, defaults)
+
+
+def test_cli_refuses_unknown_parameter_before_running(tmp_path, capsys):
+    code = book.main(["run", "motifs", "-p", "bogus", "1", "--site", str(tmp_path)])
+    assert code == 2
+    assert "has no parameter 'bogus'" in capsys.readouterr().err
+    assert not (tmp_path / "_runs" / "motifs.json").exists()
+
+
+def test_summary_table_and_runs_page(tmp_path):
+    rec = {"chapter": "motifs", "group": "tasks", "profile": "smoke", "seed": 0,
+           "data_source": "simulated", "seconds": 12.34, "status": "ok", "error": "",
+           "parameters": {"profile": "smoke"}, "finished": "2026-11-21 10:00:00",
+           "notebook": "notebooks/tasks/motifs.ipynb", "log": "_runs/motifs.log", "headline": ""}
+    bad = dict(rec, chapter="other", status="failed", error="ValueError: boom", data_source="")
+    table = book.summary_table([rec, bad]).splitlines()
+    assert table[0].split() == ["chapter", "profile", "data", "source", "seconds", "status"]
+    assert table[2].split() == ["motifs", "smoke", "simulated", "12.3", "ok"]
+    assert table[3].split()[:5] == ["other", "smoke", "-", "12.3", "failed"]
+    (tmp_path / "_runs").mkdir()
+    (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(rec))
+    page = book.write_runs_page(tmp_path).read_text()
+    assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12.34 | ok | profile=smoke |" in page

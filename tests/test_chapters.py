@@ -1,0 +1,131 @@
+"""Every chapter executed at profile=smoke, the site built from them, re-runs reproducible."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT, run_book
+from genomebook import book
+from genomebook.simulate import MarkovBackground
+
+pytestmark = pytest.mark.slow
+CHAPTERS = [c.name for c in book.chapters(ROOT)]
+SMOKE_BUDGET_S = 60
+
+# What each chapter must leave in its results store (tables/*.csv, figures/*.png|svg).
+EXPECTED = {
+    "motifs": {
+        "tables": ["data_card", "training_curves", "test_metrics", "probability_by_group",
+                   "filter_matches", "motif_recovery", "claims"],
+        "figures": ["planted_logos", "training_curves", "roc_pr", "probability_by_group",
+                    "planted_vs_learned"],
+    },
+}
+
+
+def test_build_succeeds_and_prints_the_summary(smoke_site):
+    proc = smoke_site["proc"]
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    for name in CHAPTERS:
+        assert any(line.split()[:2] == [name, "smoke"] and line.rstrip().endswith("ok")
+                   for line in proc.stdout.splitlines()), proc.stdout
+    assert (smoke_site["site"] / "_build" / "html" / "index.html").exists()
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_ran_at_smoke_within_budget(smoke_site, name):
+    rec = json.loads((smoke_site["site"] / "_runs" / f"{name}.json").read_text())
+    assert rec["status"] == "ok", rec["error"]
+    assert rec["profile"] == "smoke" and rec["data_source"]
+    # The budget is 60 s on 2 CPU cores; a chapter twice over it has regressed.
+    assert rec["seconds"] < 2 * SMOKE_BUDGET_S, f"{name} took {rec['seconds']} s at smoke"
+    nb = (smoke_site["site"] / rec["notebook"]).read_text()
+    assert '"output_type": "error"' not in nb
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_chapter_outputs(smoke_site, name):
+    out = smoke_site["results"] / name / "smoke" / "seed0"
+    for table in EXPECTED[name]["tables"]:
+        df = pd.read_csv(out / "tables" / f"{table}.csv")
+        assert len(df) > 0, table
+    for fig in EXPECTED[name]["figures"]:
+        for ext in ("png", "svg"):
+            assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000, (fig, ext)
+    claims = pd.read_csv(out / "tables" / "claims.csv")
+    assert set(claims["outcome"]) <= {"supported", "not supported", "not testable here"}
+    assert set(claims["profile"]) == {"smoke"}
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["data_source"] == "simulated" and meta["headline"]
+
+
+def test_motifs_tables_are_consistent(smoke_site):
+    out = smoke_site["results"] / "motifs" / "smoke" / "seed0" / "tables"
+    metrics = pd.read_csv(out / "test_metrics.csv")
+    assert set(metrics["model"]) == {"CNN", "motif scanner"}
+    assert set(metrics["metric"]) == {"auROC", "auPR", "F1", "MCC", "accuracy"}
+    assert (metrics["ci_low"] <= metrics["value"]).all() and (metrics["value"] <= metrics["ci_high"]).all()
+    recovery = pd.read_csv(out / "motif_recovery.csv")
+    assert list(recovery["motif"]) == ["MA0139.2 CTCF", "MA0080.7 Spi1", "MA0466.4 CEBPB"]
+    claims = pd.read_csv(out / "claims.csv")
+    n = int(recovery["recovered"].sum())
+    first = claims.iloc[0]
+    assert first["value"] == n
+    assert first["outcome"] == ("supported" if n >= 2 else "not supported")
+
+
+def test_same_seed_gives_identical_tables(smoke_site, tmp_path):
+    """Re-running the chapter with the same seed reproduces every table byte for byte."""
+    proc = run_book("run", "motifs", "-p", "profile", "smoke", "--site", str(tmp_path / "site"),
+                    results=tmp_path / "results")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    first = smoke_site["results"] / "motifs" / "smoke" / "seed0" / "tables"
+    second = tmp_path / "results" / "motifs" / "smoke" / "seed0" / "tables"
+    names = sorted(p.name for p in first.glob("*.csv"))
+    assert names == sorted(p.name for p in second.glob("*.csv"))
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_motifs_chapter_runs_on_a_readers_files(tmp_path):
+    """fasta_path + labels_path replace the simulated world; ground-truth claims become untestable."""
+    rng = np.random.default_rng(0)
+    seqs = MarkovBackground.human_like().sample(600, 120, rng)
+    labels = rng.integers(0, 2, 600)
+    site = "CCACTAGGGGGCGC"  # a CTCF-like core planted in positives
+    seqs = [s[:50] + site + s[64:] if y else s for s, y in zip(seqs, labels)]
+    fa = tmp_path / "mine.fa"
+    fa.write_text("".join(f">r{i}\n{s.lower() if i % 7 == 0 else s}\n" for i, s in enumerate(seqs)))
+    lab = tmp_path / "mine.tsv"
+    lab.write_text("name\tlabel\n" + "".join(f"r{i}\t{y}\n" for i, y in enumerate(labels)))
+    proc = run_book("run", "motifs", "-p", "profile", "smoke", "-p", "fasta_path", str(fa),
+                    "-p", "labels_path", str(lab), "-p", "seed", "1",
+                    "--site", str(tmp_path / "site"), results=tmp_path / "results")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = tmp_path / "results" / "motifs" / "smoke" / "seed1"
+    claims = pd.read_csv(out / "tables" / "claims.csv")
+    assert set(claims["data_source"]) == {"user files"}
+    by_claim = dict(zip(claims["claim"].str[:40], claims["outcome"]))
+    assert by_claim["The CNN recovers at least 2 of the 3 pla"] == "not testable here"
+    card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
+    assert card["records"] == "600" and card["length (bp)"] == "120"
+    metrics = pd.read_csv(out / "tables" / "test_metrics.csv").set_index(["model", "metric"])
+    assert metrics.loc[("CNN", "auROC"), "value"] > 0.9  # the planted core is easy to find
+
+
+def test_chapter_stops_on_a_bad_reader_file(tmp_path):
+    fa = tmp_path / "bad.fa"
+    fa.write_text(">r1\nACGTXACGT\n>r2\nACGTACGTA\n")
+    lab = tmp_path / "bad.tsv"
+    lab.write_text("name\tlabel\nr1\t1\nr2\t0\n")
+    proc = run_book("run", "motifs", "-p", "profile", "smoke", "-p", "fasta_path", str(fa),
+                    "-p", "labels_path", str(lab), "--site", str(tmp_path / "site"),
+                    results=tmp_path / "results")
+    assert proc.returncode == 1
+    nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
+    assert "record 'r1': letter 'X' at position 5 is not DNA" in nb
+    assert not (tmp_path / "results" / "motifs").exists() or not list(
+        (tmp_path / "results" / "motifs").rglob("claims.csv"))
