@@ -148,6 +148,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
         "GENOMEBOOK_RESULTS", str(root / "results"))
     os.environ["GENOMEBOOK_RESULTS"] = env_results
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["GENOMEBOOK_PROGRESS"] = "0"  # one line per epoch in the rendered page, not bar frames
 
     handler = logging.FileHandler(log_path, mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -237,6 +238,7 @@ def build_site(site: Path, root: Path) -> int:
     write_runs_page(site)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(site), "--all",
+           "--path-output", str(site),
            "--config", str(root / "_config.yml"), "--toc", str(site / "_toc.yml")]
     return subprocess.call(cmd, cwd=root)
 

@@ -147,11 +147,19 @@ def published_vs_reproduced(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
 
 def style_claims(df: pd.DataFrame):
-    """Colour the outcome column (green supported, red not supported, grey untestable)."""
+    """The claims table for display: outcome coloured (green supported, red not, grey untestable).
+
+    Profile and data source, the same on every row, go to the caption; empty columns are dropped.
+    """
     colours = {OUTCOME_SUPPORTED: "#d8f0d8", OUTCOME_NOT_SUPPORTED: "#f6d5d5",
                OUTCOME_UNTESTABLE: "#e8e8e8"}
-    return df.style.hide(axis="index").map(
-        lambda v: f"background-color: {colours.get(v, '')}", subset=["outcome"])
+    caption = ", ".join(f"{c.replace('_', ' ')}: {df[c].iloc[0]}"
+                        for c in ("profile", "data_source") if c in df and len(df))
+    shown = df.drop(columns=[c for c in ("profile", "data_source") if c in df])
+    shown = shown.drop(columns=[c for c in shown if shown[c].isna().all()
+                                or (shown[c].astype(str) == "").all()])
+    return (shown.style.hide(axis="index").set_caption(caption).format(precision=3)
+            .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["outcome"]))
 
 
 def note(title: str, text: str, kind: str = "note"):

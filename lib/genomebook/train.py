@@ -65,6 +65,7 @@ def quiet_lightning() -> None:
         ".*does not have many workers.*",
         ".*LightningModule.*has parameters that were not used.*",
         ".*Checkpoint directory.*exists and is not empty.*",
+        ".*isinstance\\(treespec, LeafSpec\\)` is deprecated.*",
     ):
         warnings.filterwarnings("ignore", message=pattern)
 
@@ -76,7 +77,7 @@ def make_trainer(
     monitor: str = "val_loss",
     mode: str = "min",
     root_dir: str | Path | None = None,
-    progress: bool = True,
+    progress: bool | None = None,
     devices: int | str = "auto",
     strategy: str = "auto",
     **kwargs: Any,
@@ -84,16 +85,22 @@ def make_trainer(
     """A Lightning Trainer: CPU/GPU picked automatically, early stopping, best-checkpoint restore.
 
     Several GPUs: pass ``devices=-1`` (Lightning then runs DDP); no custom distributed code.
+    ``progress=None`` shows progress bars unless ``$GENOMEBOOK_PROGRESS`` is ``0`` (the book
+    runner sets it, so rendered chapters get one line per epoch instead of bar frames).
     The best checkpoint by ``monitor`` is kept, so ``trainer.test(ckpt_path="best")`` and
     :func:`fit` use the best epoch rather than the last.
     """
     quiet_lightning()
+    if progress is None:
+        progress = os.environ.get("GENOMEBOOK_PROGRESS", "1") != "0"
     callbacks: list[Any] = [ModelCheckpoint(monitor=monitor, mode=mode, save_top_k=1),
                             *kwargs.pop("callbacks", [])]
     if patience:
         callbacks.append(EarlyStopping(monitor=monitor, mode=mode, patience=patience))
     if progress:
         callbacks.append(TQDMProgressBar(refresh_rate=max(1, int(kwargs.pop("refresh_rate", 10)))))
+    else:
+        callbacks.append(EpochLog())
     return L.Trainer(
         max_epochs=max_epochs,
         accelerator="auto",
@@ -127,6 +134,14 @@ def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None
             module.load_state_dict(state["state_dict"])
     module.eval()
     return trainer
+
+
+class EpochLog(Callback):
+    """Print one line per epoch with the logged metrics (used when progress bars are off)."""
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        shown = ", ".join(f"{k} {float(v):.4f}" for k, v in sorted(trainer.callback_metrics.items()))
+        print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}: {shown}", flush=True)
 
 
 class History(Callback):

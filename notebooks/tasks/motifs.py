@@ -60,8 +60,8 @@ from genomebook import metrics, motifs, report, seq, train
 from genomebook.datasets import read_labelled_sequences
 from genomebook.interpret import filter_motifs
 from genomebook.models import MotifCNN, MotifCNNConfig, SequenceModel
-from genomebook.simulate import composition
-from genomebook.simulate.grammar import motif_grammar_world
+from genomebook.simulate import composition, motif_grammar_world
+from genomebook.simulate.grammar import LABEL_NOISE
 
 t_start = time.perf_counter()
 sizes = train.profile("motifs", profile, n_sequences=n_sequences, epochs=epochs)
@@ -73,33 +73,37 @@ if user_data and (fasta_path is None or labels_path is None):
     raise ValueError("Give both fasta_path and labels_path to run on your own sequences "
                      f"(got fasta_path={fasta_path!r}, labels_path={labels_path!r}).")
 data_source = "user files" if user_data else "simulated"
+planted = motifs.load_jaspar(ids=list(motif_ids))
+if not user_data and len(planted) != 3:
+    raise ValueError(f"motif_ids: the simulated grammar needs three JASPAR IDs (A alone; B and C "
+                     f"together); got {list(motif_ids)}.")
 print(f"profile={profile} seed={seed} data_source={data_source} sizes={sizes}")
+if user_data:
+    display(report.note(
+        "Your data", f"Sequences from <code>{fasta_path}</code>, labels from "
+        f"<code>{labels_path}</code>. The claims about planted motifs cannot be tested: your "
+        "data has no planted motifs.", "important"))
+else:
+    display(report.note(
+        "Simulated data", f"{sizes['n_sequences']:,} sequences of {sizes['seq_length']} bp "
+        "drawn from a human-like background (first-order Markov chain, GC 41%, CpG depleted) "
+        f"with JASPAR 2024 sites planted. Positive when {planted[0].name} is present, or "
+        f"{planted[1].name} and {planted[2].name} both are; {LABEL_NOISE:.0%} of labels "
+        "flipped.", "note"))
 
 # %% [markdown]
 # ## Data
 
 # %%
-planted = motifs.load_jaspar(ids=list(motif_ids))
 if user_data:
     names, sequences, labels = read_labelled_sequences(fasta_path, labels_path)
     group = np.array(["?"] * len(labels))
     world = None
-    display(report.note("Your data",
-                        f"Sequences from <code>{fasta_path}</code>, labels from "
-                        f"<code>{labels_path}</code>. The planted-motif claims cannot be tested: "
-                        "your data has no planted motifs.", "important"))
 else:
-    if len(planted) != 3:
-        raise ValueError(f"The simulated grammar needs three motif_ids (A, B, C); got {motif_ids}.")
     world = motif_grammar_world([m.ppm(0.01) for m in planted], [m.id for m in planted],
                                 sizes["n_sequences"], sizes["seq_length"], seed)
     sequences, labels, group = world.sequences, world.labels, world.group
-    display(report.note(
-        "Simulated data",
-        f"{len(sequences):,} sequences of {sizes['seq_length']} bp drawn from a human-like "
-        f"background (first-order Markov chain) with JASPAR 2024 sites planted. Rule: "
-        f"{world.rule} ({planted[0].name} alone, or {planted[1].name} with "
-        f"{planted[2].name}); {world.label_noise:.0%} of labels flipped.", "note"))
+    print(world.rule)
 
 comp = composition(sequences)
 card = pd.DataFrame({
@@ -247,7 +251,7 @@ if world is not None:
         "model": ["CNN"] * len(idx_test) + ["motif scanner"] * len(idx_test),
         "predicted probability": np.concatenate([p_cnn, p_scan]),
     })
-    order = list(dict.fromkeys(["A", "B+C", "B only", "C only", "none"]))
+    order = ["A", "B+C", "B only", "C only", "none"]
     group_means = (by_group.groupby(["group", "model"])["predicted probability"].mean()
                    .unstack().reindex(order))
     store.table("probability_by_group", group_means.reset_index())
@@ -268,7 +272,7 @@ if world is not None:
 # half its maximum activation over the training sequences, count the bases into a PPM,
 # trim uninformative flanks, and ask TomTom which of the 879 JASPAR 2024 vertebrate CORE
 # motifs it resembles (q-values by Benjamini–Hochberg over the targets of each filter).
-# Filters whose PPM carries under 3 bits are not compared.
+# Filters whose PPM carries under 6 bits (three fully specified bases) are not compared.
 #
 # **Control**: the same procedure on the same network *before* training. Random filters
 # also fire somewhere, and a motif they "recover" is a false discovery of the procedure,
@@ -371,3 +375,10 @@ store.record(
               f"{cnn_auroc.ci_high:.3f}]; {n_recovered}/{len(planted)} planted motifs recovered"),
 )
 print(f"Finished in {seconds:.0f} s; results in {store.dir}")
+
+# %% [markdown]
+# ## References
+#
+# ```{bibliography}
+# :filter: docname in docnames
+# ```

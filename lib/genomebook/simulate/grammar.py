@@ -27,6 +27,9 @@ GROUPS: dict[str, tuple[float, int, tuple[int, ...]]] = {
 }
 
 
+LABEL_NOISE = 0.02  # default share of labels flipped
+
+
 @dataclass
 class GrammarWorld:
     """Sequences, labels and ground truth of a motif-grammar world."""
@@ -51,7 +54,7 @@ def motif_grammar_world(
     length: int,
     seed: int,
     *,
-    label_noise: float = 0.02,
+    label_noise: float = LABEL_NOISE,
     background: MarkovBackground | None = None,
 ) -> GrammarWorld:
     """Simulate ``n`` sequences of ``length`` bp labelled by the grammar A or (B and C).
