@@ -1,0 +1,152 @@
+"""GUE benchmark CSVs (DNABERT-2) and DNABERT's k-mer tokenised TSVs.
+
+* GUE: ``sequence,label`` CSV, one raw DNA sequence and an integer class per line.
+* DNABERT: ``sequence<TAB>label`` TSV whose sequence is space-separated overlapping
+  k-mers (``ACGTAC CGTACG ...``); the header may use spaces instead of a tab, lines may
+  end in CRLF, and some files (SNP examples) have no header at all.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from genomebook import seq as _seq
+from genomebook.datasets.genomes import iter_lines
+from genomebook.seq import SequenceError
+
+__all__ = ["read_gue_csv", "class_balance", "detokenize_kmers", "read_kmer_tsv"]
+
+
+def class_balance(df: pd.DataFrame) -> dict[int, int]:
+    """Rows per label, ``{label: count}`` sorted by label."""
+    counts = df["label"].value_counts().sort_index()
+    return {int(k): int(v) for k, v in counts.items()}
+
+
+def _parse_label(text: str, path: Path, line: int) -> int:
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        raise SequenceError(f"{path}, line {line}: label {t!r} is not an integer. Labels must be whole "
+                            "numbers (0, 1, ... one per class).") from None
+
+
+def _finish(path: Path, seqs: list[str], labels: list[int], lines: list[int], length: int | None,
+            allow_iupac: bool) -> pd.DataFrame:
+    if not seqs:
+        raise SequenceError(f"{path}: no data rows after the header; the file needs one 'sequence,label' row "
+                            "per example.")
+    names = [f"line {i}" for i in lines]
+    seqs = _seq.validate(seqs, names, length=length, allow_iupac=allow_iupac, source=path)
+    df = pd.DataFrame({"sequence": seqs, "label": pd.array(labels, dtype="int64")})
+    df.attrs["source"] = str(path)
+    df.attrs["class_balance"] = class_balance(df)
+    return df
+
+
+def read_gue_csv(path: str | os.PathLike, *, length: int | None = None,
+                 allow_iupac: bool = False) -> pd.DataFrame:
+    """Read a GUE ``sequence,label`` CSV: DataFrame[sequence (str, upper case), label (int64)].
+
+    The header must be ``sequence,label``; sequences must be DNA (A, C, G, T, N; pass
+    ``allow_iupac=True`` to turn IUPAC codes into N); ``length`` optionally requires
+    one length. ``df.attrs['class_balance']`` holds ``{label: count}``.
+    """
+    path = Path(path)
+    seqs: list[str] = []
+    labels: list[int] = []
+    lines: list[int] = []
+    header_seen = False
+    for i, line in iter_lines(path, "GUE CSV file"):
+        if not line.strip():
+            continue
+        if not header_seen:
+            cols = [c.strip().lower() for c in line.split(",")]
+            if cols != ["sequence", "label"]:
+                raise SequenceError(
+                    f"{path}, line {i}: header is {line.strip()[:60]!r}, expected 'sequence,label'. "
+                    "GUE files start with the header line 'sequence,label' (comma-separated).")
+            header_seen = True
+            continue
+        parts = line.split(",")
+        if len(parts) != 2:
+            raise SequenceError(f"{path}, line {i}: found {len(parts)} comma-separated fields, expected 2 "
+                                "(sequence,label). Remove extra commas or fill the missing field.")
+        seqs.append(parts[0].strip())
+        labels.append(_parse_label(parts[1], path, i))
+        lines.append(i)
+    if not header_seen:
+        raise SequenceError(f"{path}: the file is empty; expected the header 'sequence,label' and data rows.")
+    return _finish(path, seqs, labels, lines, length, allow_iupac)
+
+
+def detokenize_kmers(tokens: str | list[str]) -> str:
+    """Undo DNABERT's overlapping k-mer tokenisation: 'ACGTAC CGTACG' -> 'ACGTACG'.
+
+    The sequence is the first k-mer followed by the last base of every next k-mer. Raises
+    SequenceError (naming the 1-based token position) if the k-mers differ in length or
+    do not overlap by k-1 bases.
+    """
+    if isinstance(tokens, str):
+        tokens = tokens.split()
+    tokens = list(tokens)
+    if not tokens:
+        raise SequenceError("no k-mer tokens to join; expected space-separated overlapping k-mers.")
+    k = len(tokens[0])
+    for i in range(1, len(tokens)):
+        cur, prev = tokens[i], tokens[i - 1]
+        if len(cur) != k:
+            raise SequenceError(f"token {i + 1} ({cur!r}) has length {len(cur)} but token 1 has length {k}; "
+                                "all k-mers must have the same k.")
+        if cur[:-1] != prev[1:]:
+            raise SequenceError(
+                f"token {i + 1} ({cur!r}) does not overlap token {i} ({prev!r}) by {k - 1} bases; "
+                "DNABERT k-mers must be consecutive overlapping windows (stride 1). "
+                "Is the row tokenised with a different k or stride?")
+    return tokens[0] + "".join(t[-1] for t in tokens[1:])
+
+
+def read_kmer_tsv(path: str | os.PathLike, *, length: int | None = None) -> pd.DataFrame:
+    """Read a DNABERT k-mer TSV: DataFrame[sequence (de-tokenised DNA), label (int64)].
+
+    Accepts a header 'sequence<TAB>label' (tab or spaces, LF or CRLF) or no header at
+    all (detected when the first field of line 1 is not 'sequence'). ``df.attrs['k']``
+    holds the k-mer size.
+    """
+    path = Path(path)
+    seqs: list[str] = []
+    labels: list[int] = []
+    lines: list[int] = []
+    ks: set[int] = set()
+    first = True
+    for i, line in iter_lines(path, "k-mer TSV file"):
+        if not line.strip():
+            continue
+        if first:
+            first = False
+            if line.split() and line.split()[0].lower() == "sequence":
+                continue  # header (some DNABERT files separate it with spaces, not a tab)
+        if "\t" not in line:
+            raise SequenceError(f"{path}, line {i}: no tab found; expected 'k-mer sequence<TAB>label'. "
+                                "Separate the k-mers from the label with a tab.")
+        tok_text, label = line.rsplit("\t", 1)
+        tokens = tok_text.split()
+        try:
+            s = detokenize_kmers(tokens)
+        except SequenceError as err:
+            raise SequenceError(f"{path}, line {i}: {err}") from None
+        ks.add(len(tokens[0]))
+        seqs.append(s)
+        labels.append(_parse_label(label, path, i))
+        lines.append(i)
+    if first:
+        raise SequenceError(f"{path}: the file is empty; expected rows 'k-mer sequence<TAB>label'.")
+    df = _finish(path, seqs, labels, lines, length, False)
+    if len(ks) > 1:
+        raise SequenceError(f"{path}: rows use different k-mer sizes {sorted(ks)}; one file must use one k.")
+    df.attrs["k"] = ks.pop()
+    return df
