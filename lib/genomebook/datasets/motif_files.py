@@ -1,0 +1,296 @@
+"""Motif files: JASPAR/TRANSFAC count matrices, HOMER probability matrices, HOCOMOCO tables.
+
+All readers take plain or gzip files (detected by magic bytes) and return
+:class:`genomebook.motifs.Motif` objects (``counts`` is ``(4, w)`` with rows A, C, G, T)
+or plain DataFrames. Errors are :class:`genomebook.seq.SequenceError` naming the file,
+the line and the fix.
+
+HOMER matrices hold probabilities; :func:`read_homer` stores them as pseudo-counts
+``probability × scale`` (``scale=100`` by default, i.e. as if each motif came from 100
+sites) so that pseudocounts in :func:`genomebook.motifs.to_ppm` behave as for JASPAR
+counts; ``Motif.ppm()`` gives the original probabilities back. The HOMER log-odds
+detection thresholds are returned by :func:`read_homer_thresholds` (same order as
+:func:`read_homer`).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+
+import numpy as np
+import pandas as pd
+
+from genomebook.datasets._io import read_lines, read_table
+from genomebook.motifs import Motif
+from genomebook.seq import SequenceError
+
+__all__ = ["read_transfac", "read_homer", "read_homer_thresholds", "read_hocomoco_table"]
+
+_BASES = ("A", "C", "G", "T")
+
+
+def _float(tok: str) -> float:
+    v = float(tok)
+    if not math.isfinite(v):
+        raise ValueError(tok)
+    return v
+
+
+# --------------------------------------------------------------------------- TRANSFAC
+
+
+def read_transfac(path: str | os.PathLike) -> list[Motif]:
+    """Count matrices of a TRANSFAC-format file (as JASPAR exports it): a list of Motif.
+
+    Each record has ``AC`` (accession, becomes ``Motif.id``), ``ID`` (name, becomes
+    ``Motif.name``), an optional ``DE`` line, a ``PO``/``P0`` header naming the base order
+    (A C G T in any order) and rows ``NN a c g t`` (an optional trailing consensus letter
+    is ignored); records end with ``//``. Counts must be non-negative numbers.
+
+    A small parser rather than ``Bio.motifs.parse(..., 'transfac')``: Biopython 1.8x
+    rejects JASPAR's exports in strict mode ("should have 2 spaces between key and value
+    columns: 'AC MA0001.3'") and cannot name the failing line. The JASPAR 2024 CORE file
+    gives 2346 matrices.
+    """
+    lines = read_lines(path)
+    motifs: list[Motif] = []
+    rec: dict = {}
+    order: list[str] | None = None
+    rows: list[list[float]] = []
+    start = 1
+
+    def finish(lineno: int) -> None:
+        nonlocal rec, order, rows
+        if not rec and not rows:
+            return
+        mid = rec.get("AC") or rec.get("ID")
+        if mid is None:
+            raise SequenceError(f"{path}, record starting at line {start}: no 'AC' or 'ID' line. "
+                                "Each TRANSFAC record needs 'AC <accession>' (and 'ID <name>').")
+        if order is None or not rows:
+            raise SequenceError(f"{path}, record {mid} (line {start}): no count matrix (a 'PO A C G T' "
+                                "header followed by rows 'NN a c g t'). Add the matrix or remove the record.")
+        counts = np.array(rows, dtype=float).T  # (4, w) in file order
+        idx = [order.index(b) for b in _BASES]
+        motifs.append(Motif(id=mid, name=rec.get("ID", mid), counts=counts[idx]))
+        rec, order, rows = {}, None, []
+
+    for lineno, line in enumerate(lines, start=1):
+        s = line.strip()
+        if not s or s.startswith("XX"):
+            continue
+        if s.startswith("//"):
+            finish(lineno)
+            start = lineno + 1
+            continue
+        parts = s.split(None, 1)
+        key, rest = parts[0], (parts[1].strip() if len(parts) > 1 else "")
+        if key in ("PO", "P0"):
+            cols = [c.upper() for c in rest.split()]
+            if sorted(cols) != list(_BASES):
+                raise SequenceError(f"{path}, line {lineno}: matrix header {s!r} must name the four "
+                                    "bases, e.g. 'PO\tA\tC\tG\tT'.")
+            if rows:
+                raise SequenceError(f"{path}, line {lineno}: a second matrix header in record "
+                                    f"{rec.get('AC', '?')}; end each record with '//'.")
+            order = cols
+        elif key.isdigit():
+            if order is None:
+                raise SequenceError(f"{path}, line {lineno}: matrix row {s!r} before the 'PO A C G T' "
+                                    "header. Add the header line before the rows.")
+            toks = rest.split()
+            if len(toks) == 5 and not re.fullmatch(r"[-+0-9.eE]+", toks[4]):
+                toks = toks[:4]  # trailing consensus letter
+            if len(toks) != 4:
+                raise SequenceError(f"{path}, line {lineno}: matrix row has {len(toks)} value column(s), "
+                                    "expected 4 (counts for A, C, G, T): 'NN a c g t'.")
+            try:
+                vals = [_float(t) for t in toks]
+            except ValueError:
+                bad = next(t for t in toks if not _is_number(t))
+                col = toks.index(bad)
+                raise SequenceError(f"{path}, line {lineno}, column {order[col]}: {bad!r} is not a number. "
+                                    "Matrix rows must hold 4 non-negative counts.") from None
+            if min(vals) < 0:
+                col = int(np.argmin(vals))
+                raise SequenceError(f"{path}, line {lineno}, column {order[col]}: negative count "
+                                    f"{vals[col]}. Counts must be >= 0.")
+            rows.append(vals)
+        elif key in ("AC", "ID"):
+            if key in rec and rows:
+                raise SequenceError(f"{path}, line {lineno}: record {rec.get('AC', rec.get('ID'))} "
+                                    "is not closed; end each record with a '//' line.")
+            if not rec and not rows:
+                start = lineno
+            rec[key] = rest.split()[0] if rest else ""
+        else:
+            rec.setdefault(key, rest)  # DE, CC, BF, ... kept only for error messages
+    finish(len(lines))
+    if not motifs:
+        raise SequenceError(f"{path}: no TRANSFAC matrices found. Expected records 'AC ..', 'ID ..', "
+                            "'PO A C G T', rows 'NN a c g t' and '//' separators.")
+    return motifs
+
+
+def _is_number(tok: str) -> bool:
+    try:
+        _float(tok)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- HOMER
+
+
+def _parse_homer(path, scale: float, names=None) -> tuple[list[Motif], pd.DataFrame]:
+    lines = read_lines(path)
+    motifs: list[Motif] = []
+    meta: list[tuple[str, str, float]] = []
+    cur: tuple[str, str, float, int] | None = None
+    rows: list[list[float]] = []
+    seen: dict[str, int] = {}
+
+    def finish() -> None:
+        if cur is None:
+            return
+        cons, mid, thr, hline = cur
+        if not rows:
+            raise SequenceError(f"{path}, line {hline}: motif {mid!r} has no matrix rows. Each '>' header "
+                                "must be followed by rows of 4 probabilities (A C G T).")
+        p = np.array(rows, dtype=float).T
+        motifs.append(Motif(id=mid, name=names.get(mid, mid) if names else mid, counts=p * scale))
+        meta.append((mid, cons, thr))
+
+    for lineno, line in enumerate(lines, start=1):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith(">"):
+            finish()
+            rows = []
+            f = s[1:].split("\t")
+            if len(f) < 3:
+                raise SequenceError(f"{path}, line {lineno}: HOMER header has {len(f)} tab-separated field(s); "
+                                    "expected '>consensus<TAB>motif_id<TAB>threshold'.")
+            cons, mid = f[0].strip(), f[1].strip()
+            if not mid:
+                raise SequenceError(f"{path}, line {lineno}: empty motif id in the HOMER header. "
+                                    "Put the id in the second tab-separated field.")
+            if mid in seen:
+                raise SequenceError(f"{path}, line {lineno}: motif id {mid!r} repeats (first at line "
+                                    f"{seen[mid]}). Give every motif a unique id.")
+            seen[mid] = lineno
+            try:
+                thr = _float(f[2])
+            except ValueError:
+                raise SequenceError(f"{path}, line {lineno}, column 3: threshold {f[2]!r} of motif {mid!r} "
+                                    "is not a number. HOMER headers are '>consensus<TAB>id<TAB>log-odds "
+                                    "threshold'.") from None
+            cur = (cons, mid, thr, lineno)
+            continue
+        if cur is None:
+            raise SequenceError(f"{path}, line {lineno}: matrix row before any '>' header. A HOMER file "
+                                "starts with '>consensus<TAB>motif_id<TAB>threshold'.")
+        toks = s.split()
+        if len(toks) != 4:
+            raise SequenceError(f"{path}, line {lineno} (motif {cur[1]!r}): {len(toks)} column(s), expected 4 "
+                                "probabilities for A, C, G, T.")
+        try:
+            vals = [_float(t) for t in toks]
+        except ValueError:
+            bad = next(i for i, t in enumerate(toks) if not _is_number(t))
+            raise SequenceError(f"{path}, line {lineno}, column {_BASES[bad]} (motif {cur[1]!r}): "
+                                f"{toks[bad]!r} is not a number. Rows hold 4 probabilities.") from None
+        tot = sum(vals)
+        if min(vals) < 0 or abs(tot - 1.0) > 0.05:
+            raise SequenceError(f"{path}, line {lineno} (motif {cur[1]!r}): probabilities {toks} sum to "
+                                f"{tot:.3g}. HOMER rows must be 4 non-negative probabilities (A C G T) "
+                                "summing to 1.")
+        rows.append([v / tot for v in vals])
+    finish()
+    if not motifs:
+        raise SequenceError(f"{path}: no HOMER motifs found. Expected '>consensus<TAB>motif_id<TAB>threshold' "
+                            "headers each followed by rows of 4 probabilities.")
+    table = pd.DataFrame(meta, columns=["motif_id", "consensus", "threshold"])
+    return motifs, table
+
+
+def read_homer(
+    path: str | os.PathLike, *, scale: float = 100.0, names: dict[str, str] | None = None
+) -> list[Motif]:
+    """Motifs of a HOMER ``.motif`` file, in file order.
+
+    ``Motif.id`` is the HOMER motif id (second header field, e.g.
+    ``AHR_HUMAN.H11MO.0.B``). ``Motif.name`` is ``names[id]`` when given, else the id
+    itself: the prefix of a HOCOMOCO id is the UniProt entry name (``ANDR`` for AR,
+    ``P53`` for TP53), not the gene symbol, so pass
+    ``names=dict(zip(table.motif_id, table.tf))`` from :func:`read_hocomoco_table` to get
+    symbols. ``counts`` = probabilities (rows renormalised to sum 1) × ``scale``.
+    Thresholds: :func:`read_homer_thresholds`.
+    """
+    return _parse_homer(path, scale, names)[0]
+
+
+def read_homer_thresholds(path: str | os.PathLike) -> pd.DataFrame:
+    """HOMER header fields as a DataFrame ``[motif_id, consensus, threshold]`` in file order."""
+    return _parse_homer(path, 1.0)[1]
+
+
+# --------------------------------------------------------------------------- HOCOMOCO
+
+
+_HOCOMOCO_ID = ("Model", "model", "motif_id", "Motif", "ID", "id")
+_HOCOMOCO_TF = ("Transcription factor", "transcription_factor", "tf", "TF")
+
+
+def read_hocomoco_table(path: str | os.PathLike) -> pd.DataFrame:
+    """A HOCOMOCO (v11) motif annotation table (TSV with header), all columns kept.
+
+    The model id column (``Model``) is renamed ``motif_id``; ``tf`` is the gene symbol
+    from ``Transcription factor`` (the first one where it lists several, e.g.
+    ``HSFY1; HSFY2`` → ``HSFY1``, as in the DeepCAGE expression matrix). Checked: the id and TF columns exist, ids are unique
+    and non-empty, ``Model length`` (if present) is a positive integer and ``Quality``
+    (if present) is one of A–D.
+    """
+    df = read_table(path, sep="\t", dtype=str, keep_default_na=False)
+    df.columns = [str(c).strip() for c in df.columns]
+    id_col = next((c for c in _HOCOMOCO_ID if c in df.columns), None)
+    tf_col = next((c for c in _HOCOMOCO_TF if c in df.columns), None)
+    if id_col is None or tf_col is None:
+        missing = [n for n, c in (("Model", id_col), ("Transcription factor", tf_col)) if c is None]
+        raise SequenceError(f"{path}, line 1: missing column(s) {', '.join(repr(m) for m in missing)}; found "
+                            f"{', '.join(map(repr, df.columns))}. The header must be the HOCOMOCO one "
+                            "('Model<TAB>LOGO<TAB>Transcription factor<TAB>Model length<TAB>Quality...').")
+    df = df.rename(columns={id_col: "motif_id"})
+    empty = df["motif_id"].str.strip() == ""
+    if empty.any():
+        i = int(np.flatnonzero(empty.to_numpy())[0])
+        raise SequenceError(f"{path}, line {i + 2}, column {id_col!r}: empty motif id. Fill in the model id.")
+    dup = df["motif_id"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise SequenceError(f"{path}, line {i + 2}, column {id_col!r}: motif id {df['motif_id'].iloc[i]!r} "
+                            "repeats. Keep one row per model.")
+    tf = df[tf_col].str.strip()
+    if (tf == "").any():
+        i = int(np.flatnonzero((tf == "").to_numpy())[0])
+        raise SequenceError(f"{path}, line {i + 2}, column {tf_col!r}: empty TF symbol for "
+                            f"{df['motif_id'].iloc[i]!r}. Fill in the gene symbol.")
+    df["tf"] = tf.str.split(r"[;,]").str[0].str.strip()
+    if "Model length" in df.columns:
+        ok = df["Model length"].str.fullmatch(r"\s*[1-9][0-9]*\s*")
+        if not ok.all():
+            i = int(np.flatnonzero(~ok.to_numpy())[0])
+            raise SequenceError(f"{path}, line {i + 2}, column 'Model length': "
+                                f"{df['Model length'].iloc[i]!r} is not a positive integer.")
+        df["Model length"] = df["Model length"].astype(int)
+    if "Quality" in df.columns:
+        ok = df["Quality"].str.strip().isin(list("ABCD"))
+        if not ok.all():
+            i = int(np.flatnonzero(~ok.to_numpy())[0])
+            raise SequenceError(f"{path}, line {i + 2}, column 'Quality': {df['Quality'].iloc[i]!r} is not "
+                                "one of A, B, C, D.")
+    return df.replace("", np.nan)
