@@ -36,8 +36,9 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
-__all__ = ["DataUnavailable", "Entry", "UnknownDataset", "available", "cache_dir", "entry",
-           "fetch", "load_registry", "mirror_dir", "read", "verify"]
+__all__ = ["DATA_SOURCES", "DataUnavailable", "Entry", "UnknownDataset", "available", "cache_dir",
+           "data_card", "entry", "fetch", "load_registry", "mirror_dir", "read", "resolve_source",
+           "verify"]
 
 REGISTRY_ENV = "GENOMEBOOK_REGISTRY"
 MIRROR_ENV = "GENOMEBOOK_MIRROR"
@@ -467,3 +468,48 @@ def _first_path(e: Entry, mirror, cache: Path) -> Path | None:
         return mdir / e.mirror_path
     cpath = e.cache_path(cache)
     return cpath if cpath.is_file() else None
+
+
+DATA_SOURCES = ("auto", "simulated", "real")
+
+
+def resolve_source(data_source: str, names: list[str]) -> tuple[str, str]:
+    """A chapter's data: ``("real", "")`` or ``("simulated", why)`` for ``data_source``.
+
+    ``"simulated"`` always simulates; ``"real"`` needs every dataset in ``names`` (it fetches
+    them, so a missing one stops with :class:`DataUnavailable` naming the fix); ``"auto"``
+    uses real data when the mirror or cache holds all of ``names`` and falls back to the
+    simulated world otherwise, saying why.
+    """
+    if data_source not in DATA_SOURCES:
+        raise ValueError(f"data_source must be one of {', '.join(DATA_SOURCES)}; "
+                         f"got {data_source!r}.")
+    if data_source == "simulated":
+        return "simulated", "data_source='simulated'"
+    if data_source == "real":
+        for name in names:
+            fetch(name)
+        return "real", ""
+    missing = [n for n in names if not available(n)]
+    if missing:
+        return "simulated", (f"data_source='auto' and {missing[0]!r} is not in the mirror or "
+                             f"cache; set {MIRROR_ENV} or run `python -m genomebook.datasets "
+                             f"fetch {missing[0]}` to use real data")
+    return "real", ""
+
+
+def data_card(frames: dict[str, "object"], label: str = "label"):
+    """A data card for real data: per dataset its source, licence, citation, records and
+    class balance (``frames`` maps registry names to the tables read from them)."""
+    import pandas as pd
+
+    rows = []
+    for name, df in frames.items():
+        e = entry(name)
+        balance = ""
+        if label in getattr(df, "columns", []):
+            counts = df[label].value_counts().sort_index()
+            balance = ", ".join(f"{k}: {v:,} ({v / len(df):.0%})" for k, v in counts.items())
+        rows.append({"dataset": name, "records": f"{len(df):,}", "class balance": balance,
+                     "licence": e.licence, "citation": e.citation, "source": e.url})
+    return pd.DataFrame(rows)
