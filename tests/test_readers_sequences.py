@@ -56,17 +56,17 @@ def test_truncated_gzip_names_the_file(tmp_path):
     data = gzip.compress(("sequence,label\n" + "ACGTACGT,1\n" * 5000).encode())
     path = tmp_path / "cut.csv.gz"
     path.write_bytes(data[: len(data) // 2])
-    with raises("damaged or truncated", str(path), "Download or copy the file again"):
+    with raises("truncated or corrupt", str(path), "Download or copy it again"):
         gue.read_gue_csv(path)
     bed = tmp_path / "cut.bed.gz"
     full = gzip.compress(b"".join(b"chr1\t%d\t%d\n" % (i, i + 5) for i in range(5000)))
     bed.write_bytes(full[: len(full) // 2])
-    with raises("damaged or truncated", str(bed)):
+    with raises("truncated or corrupt", str(bed)):
         peaks.read_bed(bed)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.csv does not exist"):
+    with pytest.raises(FileNotFoundError, match="nope.csv: GUE CSV file does not exist"):
         gue.read_gue_csv(tmp_path / "nope.csv")
 
 

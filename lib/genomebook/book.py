@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 GROUPS = ("tasks", "papers")
-_SITE_GENERATED = ("_build", "notebooks", "_runs", "runs.md")
+_SITE_GENERATED = ("_build", "notebooks", "_runs", "runs.md", "data.md")
 
 
 class ChapterError(ValueError):
@@ -217,6 +217,48 @@ def write_runs_page(site: Path) -> Path:
     return path
 
 
+def _size(e) -> str:
+    if e.bytes:
+        n = float(e.bytes)
+        for unit in ("B", "kB", "MB", "GB"):
+            if n < 1000 or unit == "GB":
+                return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            n /= 1000
+    return e.size or "-"
+
+
+def write_data_page(site: Path) -> Path:
+    """The site page listing every registered dataset: licence, citation, size, chapters."""
+    from genomebook.datasets.registry import load_registry
+
+    entries = list(load_registry().values())
+    cell = lambda text: str(text or "-").replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["# Data", "",
+             "Every real dataset the book can use is registered in `data/registry.yaml` with its "
+             "source, checksum, licence and citation. Files are read from a local mirror "
+             "(`GENOMEBOOK_MIRROR`) or a download cache (`GENOMEBOOK_CACHE`), always checked "
+             "against the checksum; `python -m genomebook.datasets list` shows what is available "
+             "on your machine and `python -m genomebook.datasets fetch NAME` gets one. "
+             "Entries marked *paper* are the papers' full-scale sources, to download by hand.", "",
+             f"{sum(e.scale == 'book' for e in entries)} files at book scale, "
+             f"{sum(e.scale == 'paper' for e in entries)} paper-scale sources.", ""]
+    by_task: dict[str, list] = {}
+    for e in entries:
+        by_task.setdefault(e.task or "other", []).append(e)
+    for task in sorted(by_task):
+        lines += [f"## {task.replace('_', ' ')}", "",
+                  "| dataset | records | size | scale | licence | citation | used by |",
+                  "|---|---|---|---|---|---|---|"]
+        for e in by_task[task]:
+            used = ", ".join(f"[{c}](notebooks/tasks/{c})" for c in e.chapters) or "-"
+            lines.append(f"| [{e.name}]({e.url}) | {cell(e.records)} | {_size(e)} | {e.scale} | "
+                         f"{cell(e.licence)} | {cell(e.citation)} | {used} |")
+        lines.append("")
+    path = site / "data.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def prepare_site(site: Path, root: Path) -> None:
     """Copy the prose of ``book/`` into another site folder (the tests build in a temp dir)."""
     src = root / "book"
@@ -236,6 +278,7 @@ def prepare_site(site: Path, root: Path) -> None:
 def build_site(site: Path, root: Path) -> int:
     """``jupyter-book build`` of ``site`` with the top-level ``_config.yml``; returns its exit code."""
     write_runs_page(site)
+    write_data_page(site)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(site), "--all",
            "--path-output", str(site),

@@ -14,29 +14,38 @@ import gzip
 import io
 import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from genomebook.seq import SequenceError
 
-__all__ = ["MissingFileError", "is_gzip", "read_text", "open_text", "read_lines", "read_table"]
+__all__ = ["MissingFileError", "count_ambiguous", "is_gzip", "iter_lines", "open_text",
+           "read_fasta_records", "read_lines", "read_table", "read_text"]
 
 GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+_ACGTN = b"ACGTNacgtn"
 
 
 class MissingFileError(SequenceError, FileNotFoundError):
     """A data file that does not exist (also a ``FileNotFoundError``)."""
 
 
-def _existing(path: str | os.PathLike) -> Path:
+def _existing(path: str | os.PathLike, what: str = "file") -> Path:
     path = Path(path)
     if not path.exists():
-        raise MissingFileError(f"{path}: file does not exist. Check the path (or set "
+        raise MissingFileError(f"{path}: {what} does not exist. Check the path (or set "
                                "GENOMEBOOK_MIRROR to the directory holding the mirror files).")
     if path.is_dir():
         raise SequenceError(f"{path}: is a directory, not a file. Give the path of the file itself.")
     return path
+
+
+def _gzip_message(path: Path, exc: Exception) -> str:
+    return (f"{path}: the gzip file is truncated or corrupt ({type(exc).__name__}: {exc}). "
+            "Download or copy it again (check its sha256), or give the uncompressed file.")
 
 
 def is_gzip(path: str | os.PathLike) -> bool:
@@ -57,10 +66,8 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     if raw[:2] == GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-            raise SequenceError(
-                f"{path}: the gzip file is truncated or corrupt ({type(exc).__name__}: {exc}). "
-                "Download or copy it again (check its sha256), or give the uncompressed file.") from None
+        except _GZIP_ERRORS as exc:
+            raise SequenceError(_gzip_message(path, exc)) from None
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -112,3 +119,54 @@ def read_table(path: str | os.PathLike, **pandas_kw) -> pd.DataFrame:
     except (ValueError, TypeError) as exc:
         raise SequenceError(f"{path}: cannot be read as a table ({exc}). Check the separator "
                             "and that numeric columns hold numbers.") from None
+
+
+def iter_lines(path: str | os.PathLike, what: str = "File") -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, line without its line ending) of a plain or gzip text file.
+
+    CRLF and LF endings are both accepted. Damaged gzip data raises SequenceError naming the file.
+    """
+    path = _existing(path, what)
+    opener = gzip.open if is_gzip(path) else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
+            for i, line in enumerate(fh, 1):
+                yield i, line.rstrip("\r\n")
+    except _GZIP_ERRORS as exc:
+        raise SequenceError(_gzip_message(path, exc)) from None
+
+
+def read_fasta_records(path: str | os.PathLike) -> list[tuple[int, str, str]]:
+    """All records of a FASTA file as (header line number, header without '>', raw sequence).
+
+    Sequences are joined across lines with whitespace removed but otherwise unchanged
+    (case kept, not validated). Raises SequenceError if the file has no records or text
+    before the first header.
+    """
+    path = Path(path)
+    records: list[tuple[int, str, str]] = []
+    header: tuple[int, str] | None = None
+    chunks: list[str] = []
+    for i, line in iter_lines(path, "FASTA file"):
+        if line.startswith(">"):
+            if header is not None:
+                records.append((header[0], header[1], "".join(chunks)))
+            header, chunks = (i, line[1:].strip()), []
+        elif header is None:
+            if line.strip():
+                raise SequenceError(
+                    f"{path}, line {i}: expected a FASTA header starting with '>', found "
+                    f"{line.strip()[:40]!r}. Is it really a FASTA file? Each record needs a '>name' line.")
+        else:
+            chunks.append(line.strip().replace(" ", ""))
+    if header is not None:
+        records.append((header[0], header[1], "".join(chunks)))
+    if not records:
+        raise SequenceError(f"{path} contains no FASTA records (no line starts with '>'); the file is empty "
+                            "or not FASTA.")
+    return records
+
+
+def count_ambiguous(s: str) -> int:
+    """Number of letters that are not A, C, G, T or N (any case)."""
+    return len(s.encode("ascii", errors="replace").translate(None, _ACGTN))

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook import seq as _seq
-from genomebook.datasets.genomes import iter_lines, read_fasta_records
+from genomebook.datasets._io import iter_lines, read_fasta_records
 from genomebook.seq import SequenceError
 
 __all__ = ["read_promoter_fasta", "read_epdnew_dat", "read_sga", "KNOWN_FILES"]

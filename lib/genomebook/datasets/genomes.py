@@ -8,99 +8,21 @@ a :class:`~genomebook.seq.SequenceError` that names the file, instead of a raw
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from genomebook import seq as _seq
 from genomebook.seq import SequenceError
+from genomebook.datasets._io import (_GZIP_ERRORS, _existing, _gzip_message, count_ambiguous,
+                                     is_gzip, read_fasta_records)
 
-__all__ = ["iter_lines", "read_fasta_records", "read_mitogenomes", "read_genome", "Genome"]
+__all__ = ["read_mitogenomes", "read_genome", "Genome"]
 
-_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
-_ACGTN = b"ACGTNacgtn"
-
-
-# --------------------------------------------------------------------------- text helpers
-
-
-def _existing(path: str | os.PathLike, what: str) -> Path:
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{what} {path} does not exist. Check the path (or set GENOMEBOOK_MIRROR "
-                                "for files of the book's data mirror).")
-    if path.is_dir():
-        raise SequenceError(f"{path} is a folder; give the path of the {what.lower()} itself.")
-    return path
-
-
-def is_gzip(path: str | os.PathLike) -> bool:
-    """True if the file starts with the gzip magic bytes (whatever its name)."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _gzip_message(path: Path, err: Exception) -> str:
-    return (f"{path}: the gzip data is damaged or truncated ({type(err).__name__}: {err}). "
-            "Download or copy the file again (compare its sha256 with the registry), "
-            "or decompress it with 'gzip -t' to check.")
-
-
-def iter_lines(path: str | os.PathLike, what: str = "File") -> Iterator[tuple[int, str]]:
-    """Yield (1-based line number, line without its line ending) of a plain or gzip text file.
-
-    CRLF and LF endings are both accepted. Damaged gzip data raises SequenceError naming the file.
-    """
-    path = _existing(path, what)
-    gz = is_gzip(path)
-    opener = gzip.open if gz else open
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
-            for i, line in enumerate(fh, 1):
-                yield i, line.rstrip("\r\n")
-    except _GZIP_ERRORS as err:
-        raise SequenceError(_gzip_message(path, err)) from None
-
-
-def read_fasta_records(path: str | os.PathLike) -> list[tuple[int, str, str]]:
-    """All records of a FASTA file as (header line number, header without '>', raw sequence).
-
-    Sequences are joined across lines with whitespace removed but otherwise unchanged
-    (case kept, not validated). Raises SequenceError if the file has no records or text
-    before the first header.
-    """
-    path = Path(path)
-    records: list[tuple[int, str, str]] = []
-    header: tuple[int, str] | None = None
-    chunks: list[str] = []
-    for i, line in iter_lines(path, "FASTA file"):
-        if line.startswith(">"):
-            if header is not None:
-                records.append((header[0], header[1], "".join(chunks)))
-            header, chunks = (i, line[1:].strip()), []
-        elif header is None:
-            if line.strip():
-                raise SequenceError(
-                    f"{path}, line {i}: expected a FASTA header starting with '>', found "
-                    f"{line.strip()[:40]!r}. Is it really a FASTA file? Each record needs a '>name' line.")
-        else:
-            chunks.append(line.strip().replace(" ", ""))
-    if header is not None:
-        records.append((header[0], header[1], "".join(chunks)))
-    if not records:
-        raise SequenceError(f"{path} contains no FASTA records (no line starts with '>'); the file is empty "
-                            "or not FASTA.")
-    return records
-
-
-def count_ambiguous(s: str) -> int:
-    """Number of letters that are not A, C, G, T or N (any case)."""
-    return len(s.encode("ascii", errors="replace").translate(None, _ACGTN))
+# helpers shared by the readers live in genomebook.datasets._io
 
 
 # --------------------------------------------------------------------------- mitogenomes
@@ -173,7 +95,7 @@ class Genome(Mapping):
     """
 
     def __init__(self, path: str | os.PathLike):
-        self.path = _existing(path, "FASTA file")
+        self.path = _existing(path)
         self._seqs: dict[str, str] = {}
         self.n_ambiguous: dict[str, int] = {}
         self.lengths: dict[str, int] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from genomebook import seq as _seq
-from genomebook.datasets.genomes import iter_lines
+from genomebook.datasets._io import iter_lines
 from genomebook.seq import SequenceError
 
 __all__ = ["read_gue_csv", "class_balance", "detokenize_kmers", "read_kmer_tsv"]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook import seq as _seq
-from genomebook.datasets.genomes import count_ambiguous, iter_lines, read_fasta_records
+from genomebook.datasets._io import count_ambiguous, iter_lines, read_fasta_records
 from genomebook.seq import SequenceError
 
 __all__ = ["RANKS", "read_12s_fasta", "read_taxonomy", "parse_taxon", "read_12s", "read_table"]

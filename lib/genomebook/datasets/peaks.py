@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genomebook.datasets.genomes import iter_lines
+from genomebook.datasets._io import iter_lines
 from genomebook.seq import SequenceError
 
 __all__ = ["BED_COLUMNS", "NARROWPEAK_COLUMNS", "read_bed", "narrowpeak_to_bin_labels"]

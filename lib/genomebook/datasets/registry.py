@@ -36,6 +36,8 @@ from urllib.parse import unquote, urlparse
 
 import yaml
 
+from genomebook.datasets._io import is_gzip
+
 __all__ = ["DATA_SOURCES", "DataUnavailable", "Entry", "UnknownDataset", "available", "cache_dir",
            "data_card", "entry", "fetch", "load_registry", "mirror_dir", "read", "resolve_source",
            "verify"]
@@ -195,16 +197,11 @@ class _Corrupt(Exception):
     pass
 
 
-def _is_gzip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
 def _hash_mode(e: Entry, path: Path, in_mirror: bool) -> str:
     """'gunzip' when the bytes to check are inside a gzip the mirror made, else 'raw'."""
     if in_mirror and e.stored_as == "gzip":
         return "gunzip"
-    if e.stored_as == "derived" and _is_gzip(path):
+    if e.stored_as == "derived" and is_gzip(path):
         return "gunzip"
     return "raw"
 
