@@ -8,6 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The real-data mirror: $GENOMEBOOK_MIRROR, else ../shared/mirror beside the checkout.
+MIRROR = Path(os.environ.get("GENOMEBOOK_MIRROR") or ROOT.parent / "shared" / "mirror")
+
+
+def mirror_file(rel: str) -> Path:
+    """A file of the mirror, or skip the test saying where the mirror was looked for."""
+    path = MIRROR / rel
+    if not path.exists():
+        pytest.skip(f"mirror not found at {MIRROR} (missing {rel}): set GENOMEBOOK_MIRROR")
+    return path
 
 
 def run_book(*args: str, results: Path, timeout: int = 1800) -> subprocess.CompletedProcess:

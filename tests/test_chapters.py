@@ -1,7 +1,6 @@
 """Every chapter executed at profile=smoke, the site built from them, re-runs reproducible."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -129,3 +128,26 @@ def test_chapter_stops_on_a_bad_reader_file(tmp_path):
     assert "record 'r1': letter 'X' at position 5 is not DNA" in nb
     assert not (tmp_path / "results" / "motifs").exists() or not list(
         (tmp_path / "results" / "motifs").rglob("claims.csv"))
+
+
+def test_motifs_chapter_on_real_data(tmp_path):
+    """data_source=real trains on GUE tf/0 from the registry; the note and the results say so."""
+    from genomebook.datasets import registry
+
+    names = [f"gue_tf_0_{s}" for s in ("train", "dev", "test")]
+    if not all(registry.available(n) for n in names):
+        pytest.skip("GUE tf/0 is not in the mirror or cache (set GENOMEBOOK_MIRROR to ../shared/mirror)")
+    proc = run_book("run", "motifs", "-p", "profile", "smoke", "-p", "data_source", "real",
+                    "--site", str(tmp_path / "site"), results=tmp_path / "results")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = tmp_path / "results" / "motifs" / "smoke" / "seed0"
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["data_source"] == "real" and meta["real_dataset"] == "gue_tf_0"
+    claims = pd.read_csv(out / "tables" / "claims.csv")
+    assert set(claims["data_source"]) == {"real"}
+    assert (claims["outcome"] == "not testable here").sum() == 3  # the planted-motif claims
+    assert "scanning 879 JASPAR motifs" in claims["claim"].iloc[1]
+    nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
+    assert "Real data" in nb and "Zhou et al." in nb
+    card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
+    assert card["source"] == "real" and card["length (bp)"] == "101"

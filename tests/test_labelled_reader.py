@@ -1,6 +1,5 @@
 """A reader's own labelled sequences: matching, padding and messages that name the fix."""
 
-import numpy as np
 import pytest
 
 from genomebook.datasets import read_labelled_sequences

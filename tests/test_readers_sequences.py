@@ -5,7 +5,6 @@ asserted error messages, and on the real files of the data mirror when it is pre
 """
 
 import gzip
-import os
 import warnings
 from pathlib import Path
 
@@ -16,14 +15,7 @@ import pytest
 from genomebook.datasets import epd, genomes, gue, mitofish, peaks
 from genomebook.seq import SequenceError
 
-MIRROR = Path(os.environ.get("GENOMEBOOK_MIRROR") or Path(__file__).resolve().parents[1].parent / "shared" / "mirror")
-
-
-def mirror_file(rel: str) -> Path:
-    path = MIRROR / rel
-    if not path.exists():
-        pytest.skip(f"mirror not found at {path}: set GENOMEBOOK_MIRROR")
-    return path
+from conftest import mirror_file
 
 
 def write(tmp_path: Path, name: str, text: str, gz: bool = False) -> Path:

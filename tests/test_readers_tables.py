@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +32,7 @@ from genomebook.datasets.motif_files import read_hocomoco_table, read_homer, rea
 from genomebook.datasets.targetfinder import PAIR_COLUMNS, read_epiann_split, read_pairs
 from genomebook.seq import SequenceError
 
-_ENV = os.environ.get("GENOMEBOOK_MIRROR")
-MIRROR = Path(_ENV) if _ENV else Path(__file__).resolve().parents[1].parent / "shared" / "mirror"
-
-
-def mirror_file(rel: str) -> Path:
-    p = MIRROR / rel
-    if not p.exists():
-        pytest.skip(f"mirror not found at {MIRROR} (missing {rel}): set GENOMEBOOK_MIRROR")
-    return p
+from conftest import mirror_file
 
 
 def write(tmp_path: Path, name: str, text: str, gz: bool = False) -> Path:

@@ -18,11 +18,9 @@ import yaml
 from genomebook.datasets import registry as reg
 from genomebook.datasets.__main__ import main as cli
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import MIRROR, ROOT
+
 REGISTRY = ROOT / "data" / "registry.yaml"
-_ENV_MIRROR = os.environ.get("GENOMEBOOK_MIRROR")
-MIRROR = (Path(_ENV_MIRROR) if _ENV_MIRROR
-          else Path(__file__).parents[1].parent / "shared" / "mirror")
 HAVE_MIRROR = (MIRROR / "MANIFEST.tsv").is_file()
 NO_MIRROR = (f"no mirror at {MIRROR} (set GENOMEBOOK_MIRROR to the folder holding "
              "MANIFEST.tsv to run this check)")

@@ -19,7 +19,7 @@ def _html(smoke_site, rel):
 
 
 def test_pages_exist(smoke_site):
-    for rel in ("index.html", "how-to-use.html", "runs.html",
+    for rel in ("index.html", "how-to-use.html", "runs.html", "data.html",
                 *[f"notebooks/{c.group}/{c.name}.html" for c in CHAPTERS]):
         assert (smoke_site["site"] / "_build" / "html" / rel).exists(), rel
 
@@ -43,6 +43,17 @@ def test_runs_page_lists_every_chapter(smoke_site):
     for c in CHAPTERS:
         assert f">{c.name}<" in page
     assert "smoke" in page and "simulated" in page
+
+
+def test_data_page_lists_the_registry(smoke_site):
+    from genomebook.datasets.registry import load_registry
+
+    page = _html(smoke_site, "data.html")
+    entries = load_registry()
+    for name in ("gue_tf_0_test", "deepcage_tf_gexp_matrix", "mitohelper_12S_seqs"):
+        assert f">{name}<" in page
+    assert page.count("<tr") >= len(entries)
+    assert "motifs" in page  # the chapter that uses GUE tf/0
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import logging
 import os
 import shutil
@@ -246,7 +247,8 @@ def write_data_page(site: Path) -> Path:
     for e in entries:
         by_task.setdefault(e.task or "other", []).append(e)
     for task in sorted(by_task):
-        lines += [f"## {task.replace('_', ' ')}", "",
+        heading = re.sub(r"^\d+_", "", task).replace("_", " ")
+        lines += [f"## {heading}", "",
                   "| dataset | records | size | scale | licence | citation | used by |",
                   "|---|---|---|---|---|---|---|"]
         for e in by_task[task]:

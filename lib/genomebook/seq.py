@@ -76,7 +76,7 @@ class SequenceError(ValueError):
 def _where(source: str | os.PathLike | None, name: str | None, index: int) -> str:
     """Human-readable location of record ``index`` (0-based): "file.fa, record 'x'"."""
     record = f"record {name!r}" if name is not None else f"record #{index + 1}"
-    return f"{Path(source).name}, {record}" if source is not None else record
+    return f"{source}, {record}" if source is not None else record
 
 
 def _as_str_list(seqs: str | Iterable[str]) -> list[str]:
@@ -447,7 +447,7 @@ def fetch_region(fasta_path: str | os.PathLike, chrom: str, start: int, end: int
             keys = list(fa.keys())
             shown = ", ".join(repr(k) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")
             raise SequenceError(
-                f"{path.name} has no sequence named {chrom!r}; it has {shown} ({len(keys)} in all). "
+                f"{path} has no sequence named {chrom!r}; it has {shown} ({len(keys)} in all). "
                 "Check the chromosome naming (e.g. 'chr1' vs '1')."
             )
         size = len(fa[chrom])
