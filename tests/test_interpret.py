@@ -67,3 +67,10 @@ def test_filter_motifs_finds_a_planted_filter():
     assert fm.table["best match"].iloc[0] == "MA0139.2"
     none = fm.recovery([Motif("MA9999.1", "none", np.full((4, 5), 1.0))])
     assert not none["recovered"].iloc[0] and none["filters matching"].iloc[0] == 0
+
+
+def test_recovery_of_no_motifs_is_an_empty_table():
+    fm = filter_motifs(np.zeros((1, 2, 5), dtype=np.float32), one_hot(["ACGTA"]), 3, load_jaspar())
+    rec = fm.recovery([])
+    assert list(rec.columns) == ["motif", "recovered", "filters matching", "best filter", "best q"]
+    assert len(rec) == 0 and len(fm.matches) == 0

@@ -101,7 +101,8 @@ class FilterMotifs:
                 "best filter": int(hits["filter"].iloc[0]) if len(hits) else pd.NA,
                 "best q": float(hits["q_value"].iloc[0]) if len(hits) else np.nan,
             })
-        out = pd.DataFrame(rows)
+        out = pd.DataFrame(rows, columns=["motif", "recovered", "filters matching",
+                                          "best filter", "best q"])
         out["best filter"] = out["best filter"].astype("Int64")
         return out
 

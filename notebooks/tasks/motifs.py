@@ -137,28 +137,26 @@ else:
 comp = composition(sequences)
 card = pd.DataFrame({
     "field": ["source", "records", "length (bp)", "positives", "GC fraction", "CpG obs/exp",
-              "motifs (A, B, C)"],
+              "planted motifs (A, B, C)"],
     "value": [source, f"{len(sequences):,}", f"{len(sequences[0])}",
               f"{labels.mean():.1%}", f"{comp['gc']:.3f}", f"{comp['cpg_obs_exp']:.2f}",
-              ", ".join(f"{m.id} {m.name}" for m in planted)],
+              ", ".join(f"{m.id} {m.name}" for m in planted) if simulated else "none"],
 })
 store.table("data_card", card)
 display(card.style.hide(axis="index"))
 
 # %% [markdown]
-# The planted motifs as JASPAR has them. The height of a letter is its share of the
-# position's information content (bits).
-
-# %%
-fig, axes = plt.subplots(1, len(planted), figsize=(4 * len(planted), 1.8))
-for ax, m in zip(np.atleast_1d(axes), planted):
-    motifs.logo(m.ppm(0.01), ax=ax, title=f"{m.id} {m.name}")
-fig.tight_layout()
-store.figure("planted_logos", fig)
-plt.show()
+# The planted motifs as JASPAR has them (simulated world only). The height of a letter is
+# its share of the position's information content (bits).
 
 # %%
 if simulated:
+    fig, axes = plt.subplots(1, len(planted), figsize=(4 * len(planted), 1.8))
+    for ax, m in zip(np.atleast_1d(axes), planted):
+        motifs.logo(m.ppm(0.01), ax=ax, title=f"{m.id} {m.name}")
+    fig.tight_layout()
+    store.figure("planted_logos", fig)
+    plt.show()
     groups = (pd.DataFrame({"group": group, "label": labels})
               .groupby("group", sort=False)["label"].agg(["size", "mean"])
               .rename(columns={"size": "sequences", "mean": "share labelled positive"}))
@@ -340,9 +338,20 @@ print(f"trained: {int(learned.table['compared'].sum())} of {len(learned.ppms)} f
       f"{int(untrained.table['q'].notna().sum())} match.")
 display(learned.table.sort_values("q").head(12))
 
+# %% [markdown]
+# Which motifs did the network find? On the simulated world we ask about the planted
+# motifs; on real data or your files, where the truth is unknown, about the JASPAR motifs
+# the filters match best.
+
 # %%
-recovery = learned.recovery(planted)
-control = untrained.recovery(planted)
+if simulated:
+    reference = planted
+else:
+    best = learned.table.dropna(subset=["q"]).sort_values("q").drop_duplicates("best match")
+    by_id = {m.id: m for m in jaspar}
+    reference = [by_id[i] for i in best["best match"].head(3)]
+recovery = learned.recovery(reference)
+control = untrained.recovery(reference)
 recovery["recovered before training (control)"] = control["recovered"]
 store.table("motif_recovery", recovery)
 n_recovered = int(recovery["recovered"].sum())
@@ -350,14 +359,17 @@ n_control = int(control["recovered"].sum())
 display(recovery)
 
 # %% [markdown]
-# Planted motifs (top) next to the filter that matches each best (bottom). TomTom compares
-# both strands, so a learned motif may appear as the reverse complement.
+# The motifs above (top: planted, or JASPAR's best matches on real data) next to the filter
+# that matches each best (bottom). TomTom compares both strands, so a learned motif may
+# appear as the reverse complement.
 
 # %%
-fig, axes = plt.subplots(2, len(planted), figsize=(4 * len(planted), 3.6), squeeze=False)
-for j, m in enumerate(planted):
+fig, axes = plt.subplots(2, max(1, len(reference)), figsize=(4 * max(1, len(reference)), 3.6),
+                         squeeze=False)
+for j, m in enumerate(reference):
     row = recovery.iloc[j]
-    motifs.logo(m.ppm(0.01), ax=axes[0, j], title=f"planted {m.id} {m.name}")
+    motifs.logo(m.ppm(0.01), ax=axes[0, j], title=f"{'planted' if simulated else 'JASPAR'} "
+                                                     f"{m.id} {m.name}")
     if row["recovered"]:
         k = int(row["best filter"])
         motifs.logo(learned.ppms[k], ax=axes[1, j], title=f"filter {k} (q = {row['best q']:.1e})")
