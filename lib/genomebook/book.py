@@ -16,6 +16,7 @@ with Jupyter Book (execution off: the notebooks are already executed).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import logging
@@ -111,8 +112,8 @@ def notebook_parameters(ch: Chapter, site: Path) -> dict[str, Any]:
     out = {}
     for name, p in params.items():
         try:
-            out[name] = eval(p["default"], {}, {})  # literal defaults of our own chapters
-        except Exception:  # noqa: BLE001 - a non-literal default is shown as written
+            out[name] = ast.literal_eval(p["default"])
+        except (ValueError, SyntaxError):  # a non-literal default is shown as written
             out[name] = p["default"]
     return out
 
