@@ -51,10 +51,10 @@ _NOT_DNA_OR_IUPAC = re.compile(rf"[^ACGTN{IUPAC_AMBIGUITY}acgtn{IUPAC_AMBIGUITY.
 _IUPAC_TO_N = bytes.maketrans(_IUPAC_BYTES, b"N" * len(_IUPAC_BYTES))
 
 # 256-entry lookup: byte value -> channel index 0..3, or 4 for "no base" (all-zero column).
-_CODE = np.full(256, 4, dtype=np.uint8)
+BASE_CODE = np.full(256, 4, dtype=np.uint8)
 for _i, _b in enumerate(ALPHABET):
-    _CODE[ord(_b)] = _i
-    _CODE[ord(_b.lower())] = _i
+    BASE_CODE[ord(_b)] = _i
+    BASE_CODE[ord(_b.lower())] = _i
 _CHANNELS = np.arange(len(ALPHABET), dtype=np.uint8).reshape(1, -1, 1)
 _DECODE = np.frombuffer(b"ACGTN", dtype=np.uint8)
 
@@ -145,7 +145,7 @@ def validate(
             pos, letter = m.start() + 1, m.group()
             if letter.upper() in IUPAC_AMBIGUITY:
                 hint = (
-                    f"is an IUPAC ambiguity code; pass allow_iupac=True to read it as N, "
+                    "is an IUPAC ambiguity code; pass allow_iupac=True to read it as N, "
                     "or fix the record."
                 )
             else:
@@ -186,7 +186,7 @@ def one_hot(seqs: str | Sequence[str], dtype: Any = np.float32) -> np.ndarray:
             )
     # One bytes buffer for the whole batch; non-ASCII letters become '?' (one byte each).
     buf = "".join(seqs).encode("ascii", errors="replace")
-    codes = _CODE[np.frombuffer(buf, dtype=np.uint8)].reshape(len(seqs), 1, length)
+    codes = BASE_CODE[np.frombuffer(buf, dtype=np.uint8)].reshape(len(seqs), 1, length)
     # Broadcast comparison against the channel index writes (N, 4, L) in one pass;
     # code 4 (N and anything else) matches no channel and stays all-zero.
     x = np.empty((len(seqs), len(ALPHABET), length), dtype=dtype)

@@ -7,22 +7,17 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import brentq
 
+from genomebook.seq import ALPHABET, BASE_CODE
+
 __all__ = ["MarkovBackground", "composition", "encode_codes"]
 
-ALPHABET = "ACGT"
 _A, _C, _G, _T = range(4)
-
-# byte -> code 0..3 for ACGT (either case), 4 for anything else (N, separators)
-_CODE = np.full(256, 4, dtype=np.uint8)
-for _i, _b in enumerate(ALPHABET):
-    _CODE[ord(_b)] = _i
-    _CODE[ord(_b.lower())] = _i
 _LETTER = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
 
 
 def encode_codes(seqs: Sequence[str]) -> np.ndarray:
     """Concatenate seqs into one uint8 code array (A0 C1 G2 T3, other 4), with a 4 between sequences."""
-    return _CODE[np.frombuffer("N".join(seqs).encode("ascii"), dtype=np.uint8)]
+    return BASE_CODE[np.frombuffer("N".join(seqs).encode("ascii"), dtype=np.uint8)]
 
 
 def _as_rng(rng) -> np.random.Generator:

@@ -7,14 +7,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from genomebook.seq import reverse_complement
+from genomebook.simulate.background import _LETTER, _as_rng
+
 __all__ = ["plant", "random_positions", "sample_sites"]
 
-_LETTER = np.frombuffer(b"ACGT", dtype=np.uint8)
-_RC = str.maketrans("ACGTNacgtn", "TGCANtgcan")  # local copy; genomebook.seq has the shared one
-
-
-def _as_rng(rng) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
 def _check_ppm(ppm, name) -> np.ndarray:
@@ -118,7 +115,7 @@ def plant(
         seen.setdefault(mid, []).append(i)
     for mid, rows in seen.items():
         for i, site in zip(rows, sample_sites(mats[mid], len(rows), rng)):
-            sites[i] = site if strand[i] == 1 else site.translate(_RC)[::-1]
+            sites[i] = site if strand[i] == 1 else reverse_complement(site)
 
     out = list(seqs)
     by_seq: dict[int, list[int]] = {}
