@@ -74,3 +74,63 @@ def test_recovery_of_no_motifs_is_an_empty_table():
     rec = fm.recovery([])
     assert list(rec.columns) == ["motif", "recovered", "filters matching", "best filter", "best q"]
     assert len(rec) == 0 and len(fm.matches) == 0
+
+
+# ---------------------------------------------------------------- gradient importance, filter influence
+
+
+def _toy_fn(x, motif, expr):
+    """ŷ[l, k] = sum_i motif[l, i] * expr[l, k, i]^2 (expr (K, T) or per-locus (B, K, T))."""
+    if expr.ndim == 2:
+        expr = expr.unsqueeze(0).expand(x.shape[0], -1, -1)
+    return (motif.unsqueeze(1) * expr ** 2).sum(-1)
+
+
+def test_gradient_importance_exact():
+    import torch
+
+    from genomebook.interpret import gradient_importance
+
+    # d ŷ[l,k] / d g[k,i] = 2 * motif[l,i] * g[k,i]
+    motif = torch.tensor([[1.0, -2.0], [3.0, 0.0], [-1.0, 1.0]])  # 3 loci, 2 TFs
+    expr = torch.tensor([[1.0, 2.0], [0.5, -1.0]])  # 2 cell types
+    x = torch.zeros(3, 4, 5)
+    batches = [{"x": x[:2], "motif": motif[:2], "expr": expr},
+               {"x": x[2:], "motif": motif[2:], "expr": expr}]
+    gis = gradient_importance(_toy_fn, batches)
+    # mean_l |2 m[l,i] g[k,i]| = 2 |g[k,i]| mean_l |m[l,i]|; mean |m| = (5/3, 1)
+    expected = 2 * np.abs(expr.numpy()) * np.array([5 / 3, 1.0])
+    np.testing.assert_allclose(gis, expected, rtol=1e-6)
+
+
+def test_filter_influence_exact_and_restores_weights():
+    import torch
+
+    from genomebook.interpret import filter_influence
+
+    conv = torch.nn.Conv1d(4, 3, 1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([[[1.0], [0], [0], [0]], [[0], [2.0], [0], [0]],
+                                        [[0], [0], [0], [3.0]]]))
+        conv.bias.fill_(0.5)
+    before = conv.weight.clone()
+    x = torch.eye(4).unsqueeze(0)  # one sequence ACGT
+
+    def score():  # total activation
+        return float(conv(x).sum())
+
+    # filter f contributes its weight sum (1, 2, 3) plus bias 0.5 at each of 4 positions
+    np.testing.assert_allclose(filter_influence(conv, score), [3.0, 4.0, 5.0])
+    np.testing.assert_allclose(filter_influence(conv, score, filters=[2]), [5.0])
+    assert torch.equal(conv.weight, before) and torch.all(conv.bias == 0.5)
+
+
+def test_precision_at_k():
+    from genomebook.interpret import precision_at_k
+
+    names = ["a", "b", "c", "d", "e"]
+    scores = np.array([0.9, 0.1, 0.8, 0.7, 0.2])  # order a, c, d, e, b
+    assert precision_at_k(scores, names, {"a", "d", "b"}, k=3) == pytest.approx(2 / 3)
+    assert precision_at_k(scores, names, {"b"}, k=10) == pytest.approx(1 / 5)  # k capped at 5
+    with pytest.raises(ValueError, match="one value per name"):
+        precision_at_k(scores[:3], names, {"a"})

@@ -180,9 +180,14 @@ def test_tomtom_finds_itself():
     queries = [targets[i].ppm(0.8) for i in picks]
     df = tomtom(queries, targets)
     assert list(df.columns) == [
-        "query", "target_id", "target_name", "p_value", "q_value", "offset", "overlap", "strand"
+        "query", "target_id", "target_name", "p_value", "q_value", "e_value", "offset", "overlap",
+        "strand"
     ]
     assert (df["q_value"] < 0.05).all()
+    np.testing.assert_allclose(df["e_value"], df["p_value"] * len(targets))
+    # with an E-value threshold the q-value no longer filters
+    by_e = tomtom(queries, targets, q_threshold=0.0, e_threshold=0.01)
+    assert len(by_e) and (by_e["e_value"] < 0.01).all()
     best = best_matches(df)
     assert list(best["query"]) == [0, 1, 2]
     assert list(best["target_id"]) == [targets[i].id for i in picks]

@@ -1,9 +1,9 @@
-"""Reading trained networks: first-layer filters turned into motifs (PPMs)."""
+"""Reading trained networks: filters as motifs, filter influence, and gradient importance of inputs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -117,12 +117,14 @@ def filter_motifs(
     min_sites: int = 10,
     min_bits: float = 6.0,
     q_threshold: float = 0.05,
+    e_threshold: float | None = None,
 ) -> FilterMotifs:
     """Filters → PPMs (:func:`filters_to_ppms`), trimmed, then TomTom against ``targets``.
 
     Filters with fewer than ``min_sites`` windows or fewer than ``min_bits`` of total
     information after trimming are not compared: near-uniform PPMs otherwise pick up
-    spurious matches to long, low-information database motifs.
+    spurious matches to long, low-information database motifs. A match needs
+    q < ``q_threshold``, or E < ``e_threshold`` when that is given (see :func:`tomtom`).
     """
     from genomebook.motifs import best_matches, information_content, tomtom
 
@@ -130,9 +132,10 @@ def filter_motifs(
     trimmed = [trim_ppm(p) for p in ppms]
     bits = np.array([information_content(p).sum() for p in trimmed])
     used = [i for i in range(len(trimmed)) if n_sites[i] >= min_sites and bits[i] >= min_bits]
-    columns = ["query", "target_id", "target_name", "p_value", "q_value", "offset", "overlap",
-               "strand"]
-    matches = (tomtom([trimmed[i] for i in used], targets, q_threshold=q_threshold) if used
+    columns = ["query", "target_id", "target_name", "p_value", "q_value", "e_value", "offset",
+               "overlap", "strand"]
+    matches = (tomtom([trimmed[i] for i in used], targets, q_threshold=q_threshold,
+                      e_threshold=e_threshold) if used
                else pd.DataFrame(columns=columns))
     matches.insert(0, "filter", [used[q] for q in matches["query"]])
     matches = matches.drop(columns="query")
@@ -148,3 +151,85 @@ def filter_motifs(
     table = table.rename(columns={"target_id": "best match", "target_name": "TF",
                                   "q_value": "q"})
     return FilterMotifs(trimmed, n_sites, matches, table)
+
+
+def gradient_importance(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+    batches: Iterable[dict],
+) -> np.ndarray:
+    """Gradient importance score (DeepCAGE's GIS) of each TF's expression in each cell type, (K, T).
+
+    ``GIS[k, i]`` = mean over the loci of ``|∂ŷ[l, k] / ∂g[k, i]|``, where ``g`` is the
+    expression (K, T) of the batches' cell types and ``ŷ = fn(x, motif, expr)`` (B, K) is
+    the predicted openness (pass a function returning probabilities for a classifier).
+    ``batches`` yield dicts with ``x``, ``motif`` and ``expr`` (K, T); every batch must hold
+    the same cell types. The gradient of each locus is taken separately: the expression is
+    expanded to (B, K, T) so one backward pass gives every locus's own gradient, which
+    needs ``fn`` to accept a per-locus expression tensor (the cross-cell models do).
+    """
+    total: torch.Tensor | None = None
+    n = 0
+    for batch in batches:
+        x, motif, expr = batch["x"], batch["motif"], batch["expr"]
+        per_locus = expr.detach().unsqueeze(0).expand(x.shape[0], -1, -1).clone().requires_grad_(True)
+        out = fn(x, motif, per_locus)
+        if out.shape != per_locus.shape[:2]:
+            raise ValueError(f"fn must return (B, K) = {tuple(per_locus.shape[:2])}; got {tuple(out.shape)}.")
+        (grad,) = torch.autograd.grad(out.sum(), per_locus)
+        part = grad.abs().sum(dim=0)
+        total = part if total is None else total + part
+        n += x.shape[0]
+    if total is None:
+        raise ValueError("gradient_importance: no batches given.")
+    return (total / n).numpy().astype(np.float64)
+
+
+def filter_influence(
+    conv: torch.nn.Conv1d,
+    score: Callable[[], float],
+    filters: Sequence[int] | None = None,
+    *,
+    progress: bool = False,
+) -> np.ndarray:
+    """Influence of each first-layer filter: ``score()`` with all filters minus ``score()`` with it zeroed, (F,).
+
+    DeepCAGE's influence score is the drop in mean cell-type-wise Pearson's r when a
+    filter's weights are set to zero; ``score`` evaluates the model as it stands. Each
+    filter's weights and bias are zeroed in turn and restored afterwards; ``score`` runs
+    without gradients.
+    """
+    from tqdm.auto import tqdm
+
+    chosen = list(range(conv.out_channels)) if filters is None else list(filters)
+    with torch.no_grad():
+        base = float(score())
+    out = np.full(len(chosen), np.nan)
+    for j, f in enumerate(tqdm(chosen, desc="filters", disable=not progress)):
+        with torch.no_grad():
+            w = conv.weight[f].clone()
+            b = conv.bias[f].clone() if conv.bias is not None else None
+            conv.weight[f].zero_()
+            if b is not None:
+                conv.bias[f].zero_()
+        try:
+            with torch.no_grad():
+                out[j] = base - float(score())
+        finally:
+            with torch.no_grad():
+                conv.weight[f].copy_(w)
+                if b is not None:
+                    conv.bias[f].copy_(b)
+    return out
+
+
+def precision_at_k(scores: np.ndarray, names: Sequence[str], truth: Iterable[str], k: int = 20) -> float:
+    """Fraction of the ``k`` highest-scoring names that are in ``truth`` (ties broken by name order)."""
+    scores = np.asarray(scores, dtype=float)
+    if scores.shape != (len(names),):
+        raise ValueError(f"scores must have one value per name ({len(names)}); got shape {scores.shape}.")
+    k = min(k, len(names))
+    if k < 1:
+        raise ValueError("precision_at_k needs k >= 1 and at least one name.")
+    order = np.argsort(-scores, kind="stable")[:k]
+    truth = set(truth)
+    return float(np.mean([names[i] in truth for i in order]))

@@ -292,12 +292,16 @@ def _bh_qvalues(p: np.ndarray) -> np.ndarray:
     return false_discovery_control(np.clip(p, 0.0, 1.0), axis=-1, method="bh")
 
 
-def tomtom(queries: Sequence[np.ndarray], targets: Sequence[Motif], *, q_threshold: float = 0.05) -> pd.DataFrame:
-    """Compare query PPMs (4, w) to target motifs with memelite's TomTom; long DataFrame of matches with q < q_threshold.
+def tomtom(queries: Sequence[np.ndarray], targets: Sequence[Motif], *, q_threshold: float = 0.05,
+           e_threshold: float | None = None) -> pd.DataFrame:
+    """Compare query PPMs (4, w) to target motifs with memelite's TomTom; long DataFrame of matches.
 
-    q-values are Benjamini-Hochberg over all targets, separately for each query.
+    q-values are Benjamini-Hochberg over all targets, separately for each query; E-values
+    are p × number of targets (as MEME's Tomtom reports them). Matches are kept when
+    q < ``q_threshold``, or, when ``e_threshold`` is given, when E < ``e_threshold``
+    (the DeepCAGE paper uses E < 0.01).
     Columns: query (index into ``queries``), target_id, target_name, p_value,
-    q_value, offset, overlap, strand ('+' target as given, '-' its reverse
+    q_value, e_value, offset, overlap, strand ('+' target as given, '-' its reverse
     complement). Sorted by query, then q_value. Use at least ~50 targets (e.g. a
     whole JASPAR collection): the p-values use the targets as background.
     """
@@ -312,7 +316,8 @@ def tomtom(queries: Sequence[np.ndarray], targets: Sequence[Motif], *, q_thresho
     ts = [np.ascontiguousarray(t.ppm(pseudocount=0.8), dtype=np.float64) for t in targets]
     p, _scores, offsets, overlaps, strands = _tomtom(qs, ts)
     q = _bh_qvalues(p)
-    qi, ti = np.nonzero(q < q_threshold)
+    e = p * len(targets)
+    qi, ti = np.nonzero(q < q_threshold if e_threshold is None else e < e_threshold)
     df = pd.DataFrame(
         {
             "query": qi.astype(int),
@@ -320,6 +325,7 @@ def tomtom(queries: Sequence[np.ndarray], targets: Sequence[Motif], *, q_thresho
             "target_name": np.array([t.name for t in targets], dtype=object)[ti],
             "p_value": p[qi, ti],
             "q_value": q[qi, ti],
+            "e_value": e[qi, ti],
             "offset": offsets[qi, ti].astype(int),
             "overlap": overlaps[qi, ti].astype(int),
             "strand": np.where(strands[qi, ti] == 1, "-", "+"),

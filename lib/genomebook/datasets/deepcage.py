@@ -12,6 +12,8 @@ Files (DeepCAGE repository, kimmo1019/DeepCAGE; plain or gzip):
   (:func:`read_bam_info`).
 
 The two id spaces are reconciled by :func:`match_cells` (see its docstring).
+:func:`expression_profiles` turns a samples × genes TPM table into the per-cell-type TF
+profiles of the paper (log(TPM + 1), quantile normalisation, replicate means).
 Errors are :class:`genomebook.seq.SequenceError` naming the file, line/row, column and fix.
 """
 
@@ -37,6 +39,7 @@ __all__ = [
     "read_bam_info",
     "match_cells",
     "read_tf_expression_tsv",
+    "expression_profiles",
 ]
 
 _MISSING_TOKENS = {"", "na", "nan", "n/a", "null", "none", "-", "."}
@@ -405,3 +408,124 @@ def read_tf_expression_tsv(
         except SequenceError as exc:
             raise SequenceError(f"{path}: {exc}") from None
     return df
+
+
+# --------------------------------------------------------------------------- per-cell-type profiles
+
+
+def _merge_duplicate_columns(df: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Duplicated column labels: identical columns kept once, different ones raise naming them."""
+    if df.columns.is_unique:
+        return df
+    x = df.to_numpy(dtype=float)
+    keep = []
+    seen: dict = {}
+    for j, c in enumerate(df.columns):
+        if c not in seen:
+            seen[c] = j
+            keep.append(j)
+            continue
+        first = seen[c]
+        same = (x[:, j] == x[:, first]) | (np.isnan(x[:, j]) & np.isnan(x[:, first]))
+        if not same.all():
+            i = int(np.flatnonzero(~same)[0])
+            raise SequenceError(
+                f"{what}: gene {c!r} occurs in columns {first + 1} and {j + 1} with different values (row "
+                f"{_py(df.index[i])!r}: {x[i, first]:g} vs {x[i, j]:g}). Keep one column per gene (sum or "
+                "choose the right one) before building profiles.")
+    return df.iloc[:, keep]
+
+
+def expression_profiles(
+    tpm: pd.DataFrame,
+    cell_of_sample: Mapping | pd.Series,
+    tfs: Iterable[str],
+    *,
+    missing: str = "error",
+    normalise_over: str = "tfs",
+) -> pd.DataFrame:
+    """TF expression profile per cell type: tpm (samples × genes, TPM) -> DataFrame (cell types × tfs), float.
+
+    DeepCAGE (Methods, "gene expression"): ``log(TPM + 1)`` (:func:`log_tpm`, natural
+    log) -> quantile normalisation across samples, i.e. every sample (row) gets the same
+    distribution (:func:`quantile_normalise`) -> mean of the replicate samples of each
+    cell type (:func:`average_replicates`; cell types in order of first appearance in
+    ``tpm``) -> the columns ``tfs`` in that order (:func:`restrict_to_tfs`).
+
+    ``normalise_over`` chooses the genes the quantile normalisation sees:
+
+    * ``"tfs"`` (default): only the TFs, as the paper reads ("The expression levels of the
+      402 core TFs were ... extracted. After further log transformation and quantile
+      normalization ..."; Figure 1: "extracted and quantile normalized").
+    * ``"all"``: every gene column of ``tpm``, restricting to the TFs after averaging.
+
+    ``cell_of_sample`` maps every row label of ``tpm`` (sample) to its cell type (a dict
+    or a Series indexed by sample); samples without a cell type raise, extra entries are
+    ignored.
+
+    Gene columns: a gene that occurs in several columns of ``tpm`` is kept once when the
+    columns are identical and raises, naming the gene and columns, when they differ. TFs
+    of ``tfs`` that are not columns of ``tpm``: ``missing="error"`` (default) raises
+    listing them; ``"zero"`` adds them as TPM 0 (not expressed) before the log and the
+    normalisation, with a warning; ``"drop"`` leaves them out of the result, with a
+    warning. A TF repeated in ``tfs`` (one column per motif, e.g. ``AR`` ×3 in
+    HOCOMOCO order) is normalised once and repeated in the result, so the columns line up
+    with a (loci × motifs) score matrix.
+    """
+    if missing not in ("error", "zero", "drop"):
+        raise ValueError(f"missing must be 'error', 'zero' or 'drop', got {missing!r}")
+    if normalise_over not in ("tfs", "all"):
+        raise ValueError(f"normalise_over must be 'tfs' or 'all', got {normalise_over!r}")
+    if not isinstance(tpm, pd.DataFrame):
+        raise TypeError(f"expression_profiles: tpm must be a DataFrame (samples × genes); got {type(tpm).__name__}")
+    what = f"expression_profiles ({tpm.attrs['source']})" if tpm.attrs.get("source") else "expression_profiles"
+    tfs = [str(t) for t in tfs]
+    if not tfs:
+        raise ValueError("expression_profiles: tfs is empty; give the TF symbols (one per motif).")
+    if tpm.shape[0] == 0 or tpm.shape[1] == 0:
+        raise SequenceError(f"{what}: tpm has shape {tpm.shape}; it needs samples as rows and genes as columns.")
+    if not tpm.index.is_unique:
+        dup = tpm.index[tpm.index.duplicated()][0]
+        raise SequenceError(f"{what}: sample {_py(dup)!r} occurs in several rows. Give each replicate a unique "
+                            "row label (rows = samples, columns = genes).")
+    df = _merge_duplicate_columns(tpm, what)
+    unique_tfs = list(dict.fromkeys(tfs))
+    absent = [t for t in unique_tfs if t not in df.columns]
+    if absent:
+        msg = (f"{what}: {len(absent)} of {len(unique_tfs)} TF(s) are not columns of tpm: "
+               f"{', '.join(absent[:20])}{' ...' if len(absent) > 20 else ''}")
+        if missing == "error":
+            raise SequenceError(msg + ". Check the gene symbols (HGNC, same case), or pass missing='zero' "
+                                "(TPM 0) or missing='drop' (leave them out).")
+        if missing == "zero":
+            warnings.warn(msg + "; they are set to TPM 0.", stacklevel=2)
+            df = pd.concat([df, pd.DataFrame(0.0, index=df.index, columns=absent)], axis=1)
+        else:
+            warnings.warn(msg + "; they are left out.", stacklevel=2)
+            unique_tfs = [t for t in unique_tfs if t not in absent]
+            tfs = [t for t in tfs if t not in absent]
+            if not tfs:
+                raise SequenceError(msg + ". None of the TFs is left; check the gene symbols.")
+    if normalise_over == "tfs":
+        df = restrict_to_tfs(df, unique_tfs)
+    df = df.astype(float)
+    samples = list(df.index)
+    if isinstance(cell_of_sample, pd.Series):
+        cell_of_sample = cell_of_sample.to_dict()
+    no_cell = [s for s in samples if s not in cell_of_sample or pd.isna(cell_of_sample[s])]
+    if no_cell:
+        raise SequenceError(f"{what}: {len(no_cell)} sample(s) have no cell type in cell_of_sample: "
+                            f"{', '.join(repr(_py(s)) for s in no_cell[:10])}{' ...' if len(no_cell) > 10 else ''}. "
+                            "Map every row label of tpm to its cell type.")
+    x = df.to_numpy()
+    bad = ~np.isfinite(x) | (x < 0)
+    if bad.any():
+        i, j = map(int, np.argwhere(bad)[0])
+        fix = ("Give raw TPM (>= 0), not already-logged values." if np.isfinite(x[i, j]) else
+               "Fill it (0 if not expressed) or drop the sample / gene.")
+        raise SequenceError(f"{what}: TPM {x[i, j]} at sample {_py(df.index[i])!r}, gene {df.columns[j]!r} is not "
+                            f"a number >= 0. {fix}")
+    profiles = average_replicates(quantile_normalise(log_tpm(df)), {s: cell_of_sample[s] for s in samples})
+    profiles.index.name = "cell_type"
+    out = profiles.loc[:, tfs]  # restrict (normalise_over='all') and repeat per motif, in tfs order
+    return out.copy()
