@@ -22,6 +22,21 @@ EXPECTED = {
         "figures": ["planted_logos", "training_curves", "roc_pr", "probability_by_group",
                     "planted_vs_learned"],
     },
+    "chromatin_accessibility": {
+        "tables": ["data_card", "training_curves", "scores", "claims"],
+        "figures": ["data_overview", "training_curves", "predictions", "two_evaluations", "scores"],
+    },
+    "deepcage": {
+        "tables": ["data_card", "celltype_auprc", "fig2a_mean_celltype_auprc", "fig2b_locus_auprc",
+                   "training_curves", "celltype_pearson", "fig3abc_regression", "fig3b_wilcoxon",
+                   "fig3d_locus_pearson_by_group", "fig3e_locus_pearson_by_active",
+                   "fig3f_browser_track", "ablation", "fig4a_gis", "fig4b_top20_tfs",
+                   "fig4_precision_at_20", "fig5_filters", "fig5_planted_recovery",
+                   "published_vs_reproduced", "claims"],
+        "figures": ["fig2a_celltype_auprc", "fig2b_locus_auprc", "training_curves",
+                    "fig3abc_regression", "fig3de_locus_pearson", "fig3f_browser_track",
+                    "fig4a_gis_heatmap", "fig4b_top20_tfs", "fig5_filters"],
+    },
 }
 
 
@@ -151,3 +166,56 @@ def test_motifs_chapter_on_real_data(tmp_path):
     assert "Real data" in nb and "Zhou et al." in nb
     card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
     assert card["source"] == "real" and card["length (bp)"] == "101"
+
+
+def test_deepcage_tables_are_consistent(smoke_site):
+    """The claims are computed from the chapter's own tables, and the tables are well-formed."""
+    out = smoke_site["results"] / "deepcage" / "smoke" / "seed0" / "tables"
+    fig2a = pd.read_csv(out / "fig2a_mean_celltype_auprc.csv")
+    assert set(fig2a["model"]) == {"DeepCAGE", "Basset", "DeepSEA", "DanQ", "ChromDragoNN-like",
+                                   "training mean"}
+    assert (fig2a["ci_low"] <= fig2a["mean auPR"] + 1e-9).all()
+    assert (fig2a["mean auPR"] <= fig2a["ci_high"] + 1e-9).all()
+    known = fig2a[fig2a["loci"] == "known"].set_index("model")["mean auPR"]
+    claims = pd.read_csv(out / "claims.csv")
+    first = claims.iloc[0]
+    assert first["claim"].startswith("DeepCAGE beats every sequence-only model")
+    expected = known["DeepCAGE"] - known[["Basset", "DeepSEA", "DanQ"]].max()
+    assert first["value"] == pytest.approx(expected, abs=1e-3)
+    assert first["outcome"] == ("supported" if expected > 0 else "not supported")
+    ablation = pd.read_csv(out / "ablation.csv").set_index("model")
+    assert ablation.loc["DeepCAGE", "change (%)"] == 0
+    drop = claims[claims["claim"].str.startswith("Removing TF expression")].iloc[0]
+    assert drop["value"] == pytest.approx(ablation.loc["DeepCAGE − motif scores", "change (%)"]
+                                          - ablation.loc["DeepCAGE − expression", "change (%)"], abs=1e-3)
+    p20 = pd.read_csv(out / "fig4_precision_at_20.csv").iloc[:, 1]
+    assert p20.between(0, 1).all()
+    gis = claims[claims["claim"].str.startswith("GIS ranks")].iloc[0]
+    chance = 8 / 30  # smoke world: 8 drivers among 30 TFs
+    assert gis["value"] == pytest.approx(p20.mean() / chance, abs=1e-3)
+    pvr = pd.read_csv(out / "published_vs_reproduced.csv")
+    row = pvr[pvr["quantity"] == "mean cell-type-wise auPR, known, DeepCAGE"].iloc[0]
+    assert row["published"] == 0.418 and row["reference"] == "Fig 2A"
+    assert row["reproduced"] == pytest.approx(known["DeepCAGE"], abs=1e-6)
+
+
+def test_accessibility_chapters_run_on_a_readers_data_folder(tmp_path):
+    """data_dir (an AccessibilityData folder) replaces the simulated world; ground-truth claims
+    become untestable; a folder that is not one stops with a message naming what is missing."""
+    from genomebook.simulate import accessibility_world
+
+    world = accessibility_world(n_loci=1500, n_cells=15, seq_len=200, n_tfs=20, n_drivers=6, seed=3)
+    folder = world.data.save(tmp_path / "mine")
+    proc = run_book("run", "deepcage", "-p", "profile", "smoke", "-p", "data_dir", str(folder),
+                    "--site", str(tmp_path / "site"), results=tmp_path / "results")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    claims = pd.read_csv(tmp_path / "results" / "deepcage" / "smoke" / "seed0" / "tables" / "claims.csv")
+    assert set(claims["data_source"]) == {"user files"}
+    untestable = claims[claims["outcome"] == "not testable here"]["claim"].str[:20].tolist()
+    assert untestable == ["GIS ranks the true d", "First-layer filters "]
+    (folder / "signal.npy").unlink()
+    proc = run_book("run", "chromatin_accessibility", "-p", "profile", "smoke", "-p", "data_dir",
+                    str(folder), "--site", str(tmp_path / "site2"), results=tmp_path / "results2")
+    assert proc.returncode == 1
+    nb = (tmp_path / "site2" / "notebooks" / "tasks" / "chromatin_accessibility.ipynb").read_text()
+    assert "missing signal.npy" in nb and "AccessibilityData.save" in nb

@@ -1,0 +1,295 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Accessibility across cell types: why sequence is not enough
+#
+# Every cell of a body carries the same genome, yet a liver cell and a B cell open different
+# stretches of it. A network that reads only DNA gives a locus one answer, the same in every
+# cell type; it cannot say *where* the locus is open. DeepCAGE {cite}`liu2019deepcage` adds
+# what differs between cell types: the expression of the transcription factors (TFs) whose
+# motifs the DNA carries. This chapter trains one sequence-only network and one DeepCAGE on
+# the same loci and asks them about cell types neither has seen.
+#
+# It also shows the two ways of scoring such a model, which answer different questions:
+#
+# * **cell-type-wise** — in one cell type, rank all loci: which loci are open here?
+# * **locus-wise** — for one locus, rank all cell types: in which cell types is it open?
+#
+# A sequence-only model can do well on the first and cannot do the second at all. The
+# full reproduction of the paper, with every baseline and figure, is the
+# [DeepCAGE chapter](../papers/deepcage).
+
+# %% tags=["parameters"]
+profile = "book"  # smoke | book | paper: sets the sizes below when they are None
+seed = 0
+fold = 0  # which of the five cell-type folds is held out as the test set (0-4)
+expression_source = "simulated"  # simulated | real (DeepCAGE's TF expression of 55 ENCODE cell types)
+motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs)
+data_dir = None  # your data: a folder written by genomebook.accessibility.AccessibilityData.save
+n_loci = None  # loci of the simulated world (None: from the profile)
+epochs = None  # maximum training epochs (None: from the profile)
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from matplotlib.patches import Rectangle
+
+from genomebook import metrics, report, train
+from genomebook import accessibility as acc
+from genomebook.models import TrainingMean, cross_cell_model
+from genomebook.simulate import accessibility_world
+
+t_start = time.perf_counter()
+sizes = train.profile("chromatin_accessibility", profile, n_loci=n_loci, epochs=epochs)
+train.seed_everything(seed)
+report.set_style()
+store = report.ResultsStore("chromatin_accessibility", profile, seed)
+print(f"profile={profile} seed={seed} fold={fold} sizes={sizes}")
+world = None
+if data_dir is not None:
+    data = acc.AccessibilityData.load(data_dir)
+    source = "user files"
+    display(report.note(
+        "Your data", f"Loci, cell types, TF expression and peak labels from <code>{data_dir}</code> "
+        "(see the How to use page for building such a folder from narrowPeak, count and TPM files).",
+        "important"))
+else:
+    world = accessibility_world(
+        n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
+        n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"], expression_source=expression_source,
+        motif_source=motif_source, seed=seed)
+    data = world.data
+    source = "simulated"
+    display(report.note(
+        "Simulated data", f"{data.n_loci:,} loci (200 bp bins of {len(set(data.loci['chrom']))} "
+        f"simulated chromosomes) in {data.n_cells} cell types from {len(set(world.lineage))} "
+        f"lineages. {len(world.driver_tfs)} of {data.n_tfs} TFs drive accessibility: a locus "
+        "opens when it carries a driver's motif and the cell type expresses that driver, plus a "
+        f"locus effect and noise. Expression: {expression_source}; motifs: {motif_source}.",
+        "note"))
+
+# %% [markdown]
+# ## What the data look like
+#
+# Left: the expression of the driver TFs in each cell type, with cell types grouped by
+# lineage. Right: peak calls over a stretch of consecutive loci. Some loci are open
+# everywhere, others only in the lineages that express their TF.
+
+# %%
+card = world.describe() if world is not None else pd.DataFrame(
+    {"field": ["source", "loci", "cell types", "TFs", "window (bp)"],
+     "value": [str(data_dir), f"{data.n_loci:,}", str(data.n_cells), str(data.n_tfs), str(data.seq_len)]})
+store.table("data_card", card)
+display(card.style.hide(axis="index"))
+
+labels = np.asarray(data.labels)
+cell_order = (np.argsort(world.lineage, kind="stable") if world is not None else np.arange(data.n_cells))
+cell_names = np.array(data.cell_types)[cell_order]
+shown_tfs = list(world.driver_tfs) if world is not None else list(
+    pd.DataFrame(np.asarray(data.expression), columns=data.tfs).var().sort_values().index[-12:])
+expr = pd.DataFrame(np.asarray(data.expression), index=data.cell_types, columns=data.tfs)
+open_any = np.flatnonzero(labels.any(axis=1))
+stretch = np.arange(open_any[0], min(open_any[0] + 120, data.n_loci)) if len(open_any) else np.arange(120)
+fig, axes = plt.subplots(1, 2, figsize=(13, 0.16 * data.n_cells + 2),
+                         gridspec_kw={"width_ratios": [len(shown_tfs) + 4, 60]})
+sns.heatmap(expr.loc[cell_names, shown_tfs], cmap="magma", ax=axes[0],
+            cbar_kws={"label": "log(TPM+1), quantile normalised"})
+axes[0].set_title("driver TF expression" if world is not None else "most variable TFs")
+axes[0].tick_params(axis="y", labelsize=6)
+axes[1].imshow(labels[stretch][:, cell_order].T, aspect="auto", cmap="Greys", interpolation="nearest")
+axes[1].set(yticks=[], xlabel=f"{len(stretch)} consecutive loci", title="peak (black) or not")
+fig.tight_layout()
+store.figure("data_overview", fig)
+plt.show()
+
+# %% [markdown]
+# ## Held-out cell types, known and novel loci
+#
+# The cell types are split five ways and one fold's cell types are the test set. As in the
+# paper, a locus is **known** when it is a peak in at least two training cell types, and
+# **novel** when it is a peak in at least two test cell types but not known. Both models
+# train on known loci in training cell types (a few held out for early stopping) and are
+# tested on the held-out cell types.
+
+# %%
+train_cells, test_cells = acc.cell_type_folds(data.n_cells, 5, seed)[fold]
+dm = acc.AccessibilityDataModule(data, train_cells, test_cells, target="labels",
+                                 n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
+                                 seed=seed)
+test_names = [data.cell_types[k] for k in test_cells]
+y_known = labels[dm.known_idx][:, test_cells]
+y_novel = labels[dm.novel_idx][:, test_cells]
+split = pd.DataFrame({"cell types": [len(dm.fit_cells), len(dm.val_cells), len(test_cells)],
+                      "role": ["training", "validation (early stopping)", "test"]})
+display(split.style.hide(axis="index"))
+print(f"known loci {len(dm.known_idx):,}, novel loci {len(dm.novel_idx):,}; test cell types: "
+      + ", ".join(test_names))
+
+# %% [markdown]
+# ## Two models
+#
+# * **Sequence only** — Basset {cite}`kelley2016basset`, three convolutions and two dense
+#   layers on the DNA window, one score per locus.
+# * **DeepCAGE** — a DenseNet on the same window, plus, for each TF, its best motif score in
+#   the window multiplied by its expression in the cell type.
+#
+# Both see the same loci and labels; only DeepCAGE sees the expression.
+
+# %%
+model_sizes = dict(n_tfs=data.n_tfs, width=sizes["width"], layers_per_block=sizes["layers_per_block"])
+fitted, curves = {}, []
+for name in ["Basset", "DeepCAGE"]:
+    module, curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), dm, task="classification",
+                                       epochs=sizes["epochs"], patience=sizes["patience"], lr=sizes["lr"],
+                                       seed=seed)
+    fitted["sequence only" if name == "Basset" else name] = module
+    curves.append(curve.assign(model=name))
+curves = pd.concat(curves, ignore_index=True)
+store.table("training_curves", curves)
+fig, ax = plt.subplots(figsize=(6, 3))
+sns.lineplot(data=curves, x="epoch", y="val_loss", hue="model", marker="o", ax=ax)
+ax.set_title("loss on held-out training cell types")
+fig.tight_layout()
+store.figure("training_curves", fig)
+plt.show()
+
+pred_known = {n: acc.predict_matrix(m, data, dm.known_idx, test_cells) for n, m in fitted.items()}
+pred_novel = {n: acc.predict_matrix(m, data, dm.novel_idx, test_cells) for n, m in fitted.items()}
+mean_model = TrainingMean().fit(labels[:, train_cells])
+pred_known["training mean"] = mean_model.predict(len(test_cells))[dm.known_idx]
+pred_novel["training mean"] = mean_model.predict(len(test_cells))[dm.novel_idx]
+
+# %% [markdown]
+# ## What the predictions look like
+#
+# The same known loci in the test cell types: the truth, the sequence-only model and
+# DeepCAGE. The sequence-only model paints each locus one shade in every cell type
+# (vertical stripes); DeepCAGE's predictions change from one cell type to the next.
+
+# %%
+vary = np.flatnonzero((y_known.sum(axis=1) > 0) & (y_known.sum(axis=1) < len(test_cells)))
+pick = np.sort(np.random.default_rng(seed).choice(vary, size=min(60, len(vary)), replace=False)) \
+    if len(vary) else np.arange(min(60, len(y_known)))
+fig, axes = plt.subplots(3, 1, figsize=(11, 0.6 * len(test_cells) + 2.5), sharex=True)
+for ax, (title, mat) in zip(axes, [("truth (peak = 1)", y_known),
+                                  ("sequence only", pred_known["sequence only"]),
+                                  ("DeepCAGE", pred_known["DeepCAGE"])]):
+    im = ax.imshow(mat[pick].T, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_yticks(range(len(test_names)), test_names, fontsize=7)
+    ax.set_title(title, fontsize=10)
+axes[-1].set_xlabel("known loci whose state differs between test cell types")
+fig.colorbar(im, ax=axes, shrink=0.6, label="probability open")
+store.figure("predictions", fig)
+plt.show()
+
+# %% [markdown]
+# ## Two ways to score: down a column, or along a row
+#
+# The matrix below is loci × test cell types. **Cell-type-wise** auPR scores one column at a
+# time (rank the loci in one cell type) and averages over cell types; **locus-wise** auPR
+# scores one row at a time (rank the cell types of one locus) and averages over loci. A
+# constant row — what a sequence-only model or the training mean predicts — has a
+# locus-wise auPR equal to the fraction of cell types in which the locus is open: no better
+# than guessing. Loci open in no or all test cell types have no locus-wise auPR and are left out.
+
+# %%
+fig, ax = plt.subplots(figsize=(4.5, 3.6))
+demo = y_known[pick[:12]]
+ax.imshow(demo, cmap="Greys", aspect="auto", interpolation="nearest")
+ax.add_patch(Rectangle((0.5, -0.5), 1, demo.shape[0], fill=False, ec="#1f77b4", lw=3))
+ax.add_patch(Rectangle((-0.5, 4.5), demo.shape[1], 1, fill=False, ec="#d62728", lw=3))
+ax.set(xlabel="test cell types", ylabel="loci", xticks=[], yticks=[])
+ax.text(1, -1.2, "cell-type-wise", color="#1f77b4", ha="center", fontsize=9)
+ax.text(demo.shape[1] - 0.4, 5, "locus-wise", color="#d62728", va="center", fontsize=9)
+fig.tight_layout()
+store.figure("two_evaluations", fig)
+plt.show()
+
+rows = []
+for name in pred_known:
+    ct_known = metrics.celltype_wise(y_known, pred_known[name], "auprc")
+    ct_novel = (metrics.celltype_wise(y_novel, pred_novel[name], "auprc") if len(y_novel)
+                else np.array([np.nan]))
+    lw = metrics.locus_wise(y_known, pred_known[name], "auprc")
+    for what, values in [("cell-type-wise auPR, known loci", ct_known),
+                         ("cell-type-wise auPR, novel loci", ct_novel),
+                         ("locus-wise auPR, known loci", lw)]:
+        est, lo, hi = metrics.mean_ci(values, n_boot=sizes["n_boot"], seed=seed)
+        rows.append({"model": name, "evaluation": what, "mean": est, "ci_low": lo, "ci_high": hi,
+                     "n": int(np.sum(~np.isnan(values)))})
+scores = pd.DataFrame(rows)
+store.table("scores", scores)
+display(scores.pivot(index="evaluation", columns="model", values="mean").round(3))
+
+per_cell = acc.celltype_scores(y_known, pred_known, "auprc", test_names)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+wide = per_cell.pivot(index="cell_type", columns="model", values="value")
+for _, r in wide.iterrows():
+    axes[0].plot([0, 1, 2], r[["sequence only", "training mean", "DeepCAGE"]], color="#999", lw=0.8)
+axes[0].scatter(np.repeat([0, 1, 2], len(wide)),
+                wide[["sequence only", "training mean", "DeepCAGE"]].to_numpy().T.ravel(), s=12)
+axes[0].set(xticks=[0, 1, 2], xticklabels=["sequence only", "training mean", "DeepCAGE"],
+            ylabel="auPR", title="cell-type-wise (one line per test cell type)")
+lw_plot = scores[scores["evaluation"] == "locus-wise auPR, known loci"]
+axes[1].bar(lw_plot["model"], lw_plot["mean"], yerr=[lw_plot["mean"] - lw_plot["ci_low"],
+                                                   lw_plot["ci_high"] - lw_plot["mean"]],
+            color="#9ecae1", capsize=4)
+axes[1].set(ylabel="mean locus-wise auPR", title="locus-wise: which cell types?")
+fig.tight_layout()
+store.figure("scores", fig)
+plt.show()
+
+# %% [markdown]
+# ## Claims
+
+# %%
+s = scores.set_index(["model", "evaluation"])["mean"]
+ct, lwk = "cell-type-wise auPR, known loci", "locus-wise auPR, known loci"
+claims = [
+    report.Claim("DeepCAGE beats the sequence-only model on mean cell-type-wise auPR in unseen "
+                 "cell types (known loci)", s[("DeepCAGE", ct)] - s[("sequence only", ct)], 0, ">",
+                 detail=f"{s[('DeepCAGE', ct)]:.3f} vs {s[('sequence only', ct)]:.3f}"),
+    report.Claim("DeepCAGE ranks the cell types of a locus better than a constant score: mean "
+                 "locus-wise auPR above the sequence-only model's", s[("DeepCAGE", lwk)]
+                 - s[("sequence only", lwk)], 0, ">",
+                 detail=f"{s[('DeepCAGE', lwk)]:.3f} vs {s[('sequence only', lwk)]:.3f}"),
+    report.Claim("DeepCAGE beats each locus's training mean on mean cell-type-wise auPR (known loci)",
+                 s[("DeepCAGE", ct)] - s[("training mean", ct)], 0, ">",
+                 detail=f"{s[('DeepCAGE', ct)]:.3f} vs {s[('training mean', ct)]:.3f}",
+                 source="ChromDragoNN's baseline"),
+]
+claims_df = report.claims_table(claims, profile=profile, data_source=source)
+store.table("claims", claims_df)
+display(report.style_claims(claims_df))
+
+# %%
+seconds = time.perf_counter() - t_start
+store.record(data_source=source, data_dir=data_dir, fold=fold, sizes=sizes, seconds=round(seconds, 1),
+             expression_source=expression_source if world is not None else None,
+             motif_source=motif_source if world is not None else None, test_cell_types=test_names,
+             headline=(f"cell-type-wise auPR (known): DeepCAGE {s[('DeepCAGE', ct)]:.3f}, sequence only "
+                       f"{s[('sequence only', ct)]:.3f}; locus-wise: {s[('DeepCAGE', lwk)]:.3f} vs "
+                       f"{s[('sequence only', lwk)]:.3f}"))
+print(f"Finished in {seconds:.0f} s; results in {store.dir}")
+
+# %% [markdown]
+# ## References
+#
+# ```{bibliography}
+# :filter: docname in docnames
+# ```
