@@ -197,7 +197,8 @@ class ScanResult:
     strand: np.ndarray  # int8, +1 forward, -1 reverse complement; 0 if none
 
 
-def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None) -> ScanResult:
+def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None,
+         device: str | None = None) -> ScanResult:
     """Best score, start and strand of each PWM in each one-hot sequence; x (N, 4, L) -> ScanResult of (N, M).
 
     All motifs and both strands are scored by one ``conv1d`` per batch: the M
@@ -205,7 +206,8 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None) -
     right to the widest motif W, giving 2M filters whose window starts at the same
     forward-strand position. Starts where a motif would run past the end
     (start > L - w_m) are excluded. Positions holding N (all-zero one-hot columns)
-    add 0 to a window's score. A tie between strands is reported as +1.
+    add 0 to a window's score. A tie between strands is reported as +1. Runs on
+    ``device`` (default: CUDA when available, else CPU); results come back as NumPy.
 
     Parameters
     ----------
@@ -239,7 +241,8 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None) -
     for m, p in enumerate(mats):
         weight[m, :, : p.shape[1]] = p
         weight[n_motifs + m, :, : p.shape[1]] = p[::-1, ::-1]  # reverse complement, left-aligned
-    weight_t = torch.from_numpy(weight)
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    weight_t = torch.from_numpy(weight).to(dev)
 
     xt = torch.as_tensor(x) if not isinstance(x, np.ndarray) else torch.from_numpy(x)
     if xt.ndim == 2:
@@ -257,13 +260,14 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None) -
     limit = torch.from_numpy(np.concatenate([widths, widths])).unsqueeze(1)  # (2M, 1)
     mask = torch.zeros(2 * n_motifs, tail)
     mask[starts.unsqueeze(0) > length - limit] = float("-inf")
+    mask = mask.to(dev)
 
     best = np.empty((n_seq, n_motifs), dtype=np.float32)
     pos = np.empty((n_seq, n_motifs), dtype=np.int64)
     strand = np.empty((n_seq, n_motifs), dtype=np.int8)
     with torch.no_grad():
         for lo in range(0, n_seq, batch_size):
-            xb = xt[lo : lo + batch_size].to(torch.float32)
+            xb = xt[lo : lo + batch_size].to(device=dev, dtype=torch.float32)
             # Zero padding gives every start 0..L-1 an output (output j is start j - (W-1),
             # so drop the first W-1); padded columns score 0 and only reach starts that
             # the mask removes anyway.
@@ -274,9 +278,9 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None) -
             fwd, rev = val[:, :n_motifs], val[:, n_motifs:]
             use_rev = rev > fwd
             hi = lo + xb.shape[0]
-            best[lo:hi] = torch.where(use_rev, rev, fwd).numpy()
-            pos[lo:hi] = torch.where(use_rev, idx[:, n_motifs:], idx[:, :n_motifs]).numpy()
-            strand[lo:hi] = np.where(use_rev.numpy(), -1, 1)
+            best[lo:hi] = torch.where(use_rev, rev, fwd).cpu().numpy()
+            pos[lo:hi] = torch.where(use_rev, idx[:, n_motifs:], idx[:, :n_motifs]).cpu().numpy()
+            strand[lo:hi] = np.where(use_rev.cpu().numpy(), -1, 1)
     none = ~np.isfinite(best)
     pos[none], strand[none] = -1, 0
     return ScanResult(max_score=best, position=pos, strand=strand)

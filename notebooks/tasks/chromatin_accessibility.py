@@ -73,7 +73,9 @@ else:
         n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
         n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"], expression_source=expression_source,
         motif_source=motif_source, seed=seed)
-    data = world.data
+    # Written once and read back memory-mapped: training streams loci from disk, as it must at
+    # the paper's scale; the folder can be reused as data_dir.
+    data = acc.AccessibilityData.load(world.data.save(store.dir / "world_data"), mmap=True)
     source = "simulated"
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins of {len(set(data.loci['chrom']))} "
