@@ -211,8 +211,11 @@ def test_accessibility_chapters_run_on_a_readers_data_folder(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     claims = pd.read_csv(tmp_path / "results" / "deepcage" / "smoke" / "seed0" / "tables" / "claims.csv")
     assert set(claims["data_source"]) == {"user files"}
-    untestable = claims[claims["outcome"] == "not testable here"]["claim"].str[:20].tolist()
-    assert untestable == ["GIS ranks the true d", "First-layer filters "]
+    untestable = claims[claims["outcome"] == "not testable here"]["claim"]
+    assert {"GIS ranks the true d", "First-layer filters "} <= set(untestable.str[:20])
+    # anything else untestable is about novel loci, which a small folder may lack
+    others = untestable[~untestable.str[:20].isin(["GIS ranks the true d", "First-layer filters "])]
+    assert others.str.contains("novel loci").all(), others.tolist()
     (folder / "signal.npy").unlink()
     proc = run_book("run", "chromatin_accessibility", "-p", "profile", "smoke", "-p", "data_dir",
                     str(folder), "--site", str(tmp_path / "site2"), results=tmp_path / "results2")
