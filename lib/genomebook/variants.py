@@ -1,0 +1,221 @@
+"""Variant effects: in-silico saturation mutagenesis and DNABERT's two variant scores.
+
+DNABERT (Ji et al. 2021, section 3.5 and Fig. 6a-c) scores a variant by predicting the
+sequence again with the altered allele and comparing the two predictions. The mutation
+maps of Fig. 6 show two scores per substitution: a *difference score* (how much the
+predicted probability moves) and a *log-odds ratio* (how much the predicted odds move, on
+a log scale). Here, with ``p_ref`` the prediction for the reference sequence and
+``p_mut`` the prediction with one base changed:
+
+* difference score = ``p_mut - p_ref``;
+* log-odds ratio = ``logit(p_mut) - logit(p_ref)`` with ``logit(p) = ln(p / (1 - p))``,
+  i.e. the natural log of the odds ratio mutant : reference.
+
+Both are positive when the mutation raises the prediction. DNABERT's released script
+(``SNP/SNP.py``) differs in scale and sign: it multiplies the difference by
+``max(p_ref, p_mut)`` (``difference_scores(..., scale_by_max=True)``) and reports
+``log2 odds(ref) - log2 odds(mut)``, i.e. ``-log_odds_ratio(...) / ln 2``.
+
+``fn`` is any callable mapping a (B, 4, L) one-hot batch (torch tensor) to (B,) (or
+(B, 1)) predictions, e.g. ``lambda x: model(x).sigmoid().squeeze(-1)``; put the model in
+``eval()`` mode first. It runs without gradients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+__all__ = ["ism", "difference_scores", "log_odds_ratio", "variant_effects"]
+
+_BASES = "ACGT"
+
+
+def _as_tensor(x: Any) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        t = x
+    else:
+        a = np.ascontiguousarray(x)
+        t = torch.from_numpy(a if a.flags.writeable else a.copy())
+    if t.ndim == 2:
+        t = t.unsqueeze(0)
+    if t.ndim != 3 or t.shape[1] != 4:
+        raise ValueError(f"x must be one-hot (N, 4, L), got shape {tuple(t.shape)}")
+    return t
+
+
+def _predict(fn: Callable[[torch.Tensor], Any], xb: torch.Tensor, device: Any) -> np.ndarray:
+    if device is not None:
+        xb = xb.to(device)
+    out = fn(xb)
+    out = out.detach().cpu().double().numpy() if isinstance(out, torch.Tensor) else np.asarray(out, float)
+    if out.ndim == 2 and out.shape[1] == 1:
+        out = out[:, 0]
+    if out.shape != (xb.shape[0],):
+        raise ValueError(f"fn must return one prediction per sequence, shape ({xb.shape[0]},); "
+                         f"got {out.shape}")
+    return out
+
+
+def ism(
+    fn: Callable[[torch.Tensor], Any],
+    x: Any,
+    *,
+    positions: Sequence[int] | None = None,
+    batch_size: int = 256,
+    device: Any = None,
+) -> np.ndarray:
+    """Predictions for every single-base substitution: x (N, 4, L) one-hot -> (N, 4, L) float64.
+
+    ``out[n, b, l]`` is ``fn`` of sequence ``n`` with base ``b`` (A, C, G, T) at position
+    ``l``. The entry of the reference base holds the reference prediction ``fn(x[n])``
+    (computed once, copied). An N position (all-zero column) gets all four substitutions.
+    ``positions`` (default all) restricts the positions mutated; the others are NaN.
+    Mutants are built and predicted ``batch_size`` at a time (``3 L`` per sequence), on
+    ``device`` when given (default: where ``x`` is); ``fn`` receives ``x``'s dtype.
+    """
+    xt = _as_tensor(x)
+    n, _, length = xt.shape
+    pos = np.arange(length) if positions is None else np.asarray(positions, dtype=np.int64).ravel()
+    if pos.size and (pos.min() < -length or pos.max() >= length):
+        raise ValueError(f"positions must lie in [0, {length}), got {pos.min()}..{pos.max()}")
+    pos = np.unique(pos % length) if pos.size else pos
+    out = np.full((n, 4, length), np.nan)
+    with torch.no_grad():
+        ref = np.concatenate([_predict(fn, xt[i:i + batch_size], device)
+                              for i in range(0, n, batch_size)]) if n else np.zeros(0)
+        # every (sequence, position, base) that differs from the reference, as flat index arrays
+        onehot = xt[:, :, torch.from_numpy(pos)].detach().cpu().numpy() > 0  # (N, 4, P)
+        seq_i, base_i, p_i = np.nonzero(~onehot)
+        pos_i = pos[p_i]
+        for lo in range(0, seq_i.size, batch_size):
+            s, b, l_ = seq_i[lo:lo + batch_size], base_i[lo:lo + batch_size], pos_i[lo:lo + batch_size]
+            xb = xt[torch.tensor(s)].clone()
+            rows = torch.arange(len(s))
+            cols = torch.tensor(l_)
+            xb[rows, :, cols] = 0
+            xb[rows, torch.tensor(b), cols] = 1
+            out[s, b, l_] = _predict(fn, xb, device)
+        ref_s, ref_b, ref_p = np.nonzero(onehot)
+        out[ref_s, ref_b, pos[ref_p]] = ref[ref_s]
+    return out
+
+
+def _reference(ism_preds: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(preds (N, 4, L) float64, reference prediction per sequence (N, 1, 1)) from ISM output and x."""
+    p = np.asarray(ism_preds, dtype=np.float64)
+    xt = _as_tensor(x).detach().cpu().numpy() > 0
+    if p.shape != xt.shape:
+        raise ValueError(f"ism_preds {p.shape} and x {xt.shape} must have the same (N, 4, L) shape")
+    at_ref = np.where(xt & np.isfinite(p), p, np.nan)
+    found = np.isfinite(at_ref).any(axis=(1, 2))
+    if not found.all():
+        bad = int(np.flatnonzero(~found)[0])
+        raise ValueError(f"sequence {bad} has no mutated position with a reference base (A, C, G or T), "
+                         "so its reference prediction is unknown; run ism over such a position.")
+    ref = np.nanmax(at_ref, axis=(1, 2))  # the reference entries all hold the same value
+    return p, ref[:, None, None]
+
+
+def difference_scores(ism_preds: Any, x: Any, *, scale_by_max: bool = False) -> np.ndarray:
+    """DNABERT's difference score of every substitution, ``p_mut - p_ref``: (N, 4, L) -> (N, 4, L).
+
+    ``ism_preds`` comes from :func:`ism` on ``x``; the reference entries give 0 and
+    positions left out of the ISM stay NaN. ``scale_by_max=True`` multiplies by
+    ``max(p_ref, p_mut)``, as DNABERT's ``SNP/SNP.py`` does.
+    """
+    p, ref = _reference(ism_preds, x)
+    diff = p - ref
+    return diff * np.maximum(p, ref) if scale_by_max else diff
+
+
+def _logit(p: np.ndarray, eps: float) -> np.ndarray:
+    q = np.clip(p, eps, 1.0 - eps)
+    return np.log(q) - np.log1p(-q)
+
+
+def log_odds_ratio(ism_preds: Any, x: Any, eps: float = 1e-6) -> np.ndarray:
+    """DNABERT's log-odds ratio of every substitution, ``logit(p_mut) - logit(p_ref)`` (natural log): (N, 4, L).
+
+    Predictions must be probabilities; they are clipped to ``[eps, 1 - eps]`` first so
+    that 0 and 1 give finite values. For ``p = sigmoid(z)`` this is ``z_mut - z_ref``.
+    """
+    p, ref = _reference(ism_preds, x)
+    return _logit(p, eps) - _logit(ref, eps)
+
+
+def variant_effects(
+    fn: Callable[[torch.Tensor], Any],
+    seqs: Sequence[str] | Any,
+    variants: pd.DataFrame,
+    *,
+    batch_size: int = 256,
+    eps: float = 1e-6,
+    device: Any = None,
+) -> pd.DataFrame:
+    """Predictions and DNABERT scores of listed single-base variants; one row per variant.
+
+    ``seqs`` are equal-length str (or a one-hot (N, 4, L) array); ``variants`` has columns
+    ``seq_index`` (row of ``seqs``), ``position`` (0-based) and ``alt`` (A, C, G or T), and
+    optionally ``ref``, which must then agree with the sequence. Returns the variants'
+    columns plus ``ref``, ``p_ref``, ``p_alt``, ``diff`` (``p_alt - p_ref``) and
+    ``log_odds_ratio`` (``logit(p_alt) - logit(p_ref)``, clipped at ``eps``), in input order.
+    """
+    from genomebook.seq import decode_one_hot, one_hot
+
+    if hasattr(seqs, "shape"):  # numpy array or torch tensor
+        xt = _as_tensor(seqs)
+    else:
+        xt = torch.from_numpy(one_hot([seqs] if isinstance(seqs, str) else list(seqs)))
+    letters = decode_one_hot(xt.detach().cpu().numpy())
+    missing = {"seq_index", "position", "alt"} - set(variants.columns)
+    if missing:
+        raise ValueError(f"variants lacks column(s) {sorted(missing)}; needs seq_index, position, alt")
+    n, _, length = xt.shape
+    si = variants["seq_index"].to_numpy(dtype=np.int64)
+    pos = variants["position"].to_numpy(dtype=np.int64)
+    alt = variants["alt"].astype(str).str.upper().to_numpy()
+    for r in range(len(variants)):
+        where = f"variants row {variants.index[r]!r}"
+        if not 0 <= si[r] < n:
+            raise ValueError(f"{where}: seq_index {si[r]} is not in [0, {n})")
+        if not 0 <= pos[r] < length:
+            raise ValueError(f"{where}: position {pos[r]} is not in [0, {length})")
+        if alt[r] not in _BASES:
+            raise ValueError(f"{where}: alt {alt[r]!r} must be one of A, C, G, T")
+    ref = np.array([letters[s][p] for s, p in zip(si, pos)], dtype=object)
+    if "ref" in variants.columns:
+        given = variants["ref"].astype(str).str.upper().to_numpy()
+        bad = np.flatnonzero(given != ref)
+        if bad.size:
+            r = bad[0]
+            raise ValueError(f"variants row {variants.index[r]!r}: ref {given[r]!r} but sequence "
+                             f"{si[r]} has {ref[r]!r} at position {pos[r]}")
+    with torch.no_grad():
+        used = np.unique(si)
+        ref_pred = np.full(n, np.nan)
+        for lo in range(0, used.size, batch_size):
+            idx = used[lo:lo + batch_size]
+            ref_pred[idx] = _predict(fn, xt[torch.tensor(idx)], device)
+        alt_pred = np.empty(len(variants))
+        base = np.array([_BASES.index(a) for a in alt], dtype=np.int64)
+        for lo in range(0, len(variants), batch_size):
+            s, p_, b = si[lo:lo + batch_size], pos[lo:lo + batch_size], base[lo:lo + batch_size]
+            xb = xt[torch.tensor(s)].clone()
+            rows, cols = torch.arange(len(s)), torch.tensor(p_)
+            xb[rows, :, cols] = 0
+            xb[rows, torch.tensor(b), cols] = 1
+            alt_pred[lo:lo + len(s)] = _predict(fn, xb, device)
+    out = variants.copy()
+    out["alt"] = alt
+    out["ref"] = ref
+    out["p_ref"] = ref_pred[si]
+    out["p_alt"] = alt_pred
+    out["diff"] = out["p_alt"] - out["p_ref"]
+    out["log_odds_ratio"] = _logit(alt_pred, eps) - _logit(ref_pred[si], eps)
+    first = [c for c in variants.columns if c not in ("ref", "alt")]
+    return out[first + ["ref", "alt", "p_ref", "p_alt", "diff", "log_odds_ratio"]].reset_index(drop=True)
