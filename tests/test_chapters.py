@@ -222,3 +222,26 @@ def test_accessibility_chapters_run_on_a_readers_data_folder(tmp_path):
     assert proc.returncode == 1
     nb = (tmp_path / "site2" / "notebooks" / "tasks" / "chromatin_accessibility.ipynb").read_text()
     assert "missing signal.npy" in nb and "AccessibilityData.save" in nb
+
+
+def test_accessibility_chapter_on_real_expression_and_hocomoco_motifs(tmp_path):
+    """expression_source=real and motif_source=hocomoco: DeepCAGE's own expression matrix and motifs."""
+    from genomebook.datasets import registry
+
+    needed = ["deepcage_tf_gexp_matrix", "deepcage_cells", "deepcage_bam_info",
+              "deepcage_hocomoco_core_homer", "deepcage_hocomoco_core_tsv"]
+    if not all(registry.available(n) for n in needed):
+        pytest.skip("DeepCAGE inputs are not in the mirror or cache (set GENOMEBOOK_MIRROR to ../shared/mirror)")
+    proc = run_book("run", "chromatin_accessibility", "-p", "profile", "smoke", "-p", "expression_source",
+                    "real", "-p", "motif_source", "hocomoco", "--site", str(tmp_path / "site"),
+                    results=tmp_path / "results")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = tmp_path / "results" / "chromatin_accessibility" / "smoke" / "seed0"
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["expression_source"] == "real" and meta["motif_source"] == "hocomoco"
+    # real ENCODE biosample names, not the simulated lineage labels
+    cells = json.loads((out / "world_data" / "meta.json").read_text())["cell_types"]
+    real_names = set(registry.read("deepcage_cells")["biosample"])
+    assert len(cells) == 20 and set(cells) <= real_names, cells
+    card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
+    assert "HOCOMOCO" in card["motif source"]
