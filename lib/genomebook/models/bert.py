@@ -190,7 +190,14 @@ def linear_warmup_adamw(module: nn.Module, *, lr: float, weight_decay: float, be
 class _BertModule(L.LightningModule):
     """Shared parts: the optimiser/scheduler, gradient clipping and attention maps."""
 
-    encoder: nn.Module  # the transformers BertModel
+    @property
+    def encoder(self) -> nn.Module:
+        """The transformers ``BertModel`` (embeddings + encoder) inside the task model."""
+        return self.model.bert
+
+    @property
+    def config(self) -> BertConfig:
+        return self.encoder.config
 
     def configure_optimizers(self):
         h = self.hparams
@@ -288,14 +295,6 @@ class BertMLM(_BertModule):
         self.model = BertForMaskedLM(cfg)
         self.val_nll = MeanMetric()
         self.val_acc = MeanMetric()
-
-    @property
-    def config(self) -> BertConfig:
-        return self.model.config
-
-    @property
-    def encoder(self) -> nn.Module:
-        return self.model.bert
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Logits over the vocabulary at every position: (N, T, vocab_size)."""
@@ -411,14 +410,6 @@ class BertClassifier(_ClassifierBase):
         self.hparams["config"] = _config_dict(cfg)
         self.model = BertForSequenceClassification(cfg)
 
-    @property
-    def config(self) -> BertConfig:
-        return self.model.config
-
-    @property
-    def encoder(self) -> nn.Module:
-        return self.model.bert
-
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         """Class logits (N, num_labels)."""
         return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
@@ -518,10 +509,6 @@ class BertXLClassifier(_ClassifierBase):
         self.classifier = nn.Linear(n_pieces * cfg.hidden_size, num_labels)
         nn.init.normal_(self.classifier.weight, std=cfg.initializer_range)  # BERT's initialisation
         nn.init.zeros_(self.classifier.bias)
-
-    @property
-    def config(self) -> BertConfig:
-        return self.bert.config
 
     @property
     def encoder(self) -> nn.Module:
