@@ -153,7 +153,8 @@ print("test cell types:", ", ".join(test_names))
 # cell types of that locus (`bench/bench_deepcage_trunk.py` measures the saving). The
 # sequence-only networks output one score per locus. The training-mean baseline needs no
 # training: it predicts, for every test cell type, the fraction of training cell types in
-# which the locus is a peak.
+# which the locus is a peak. It (and BIRD-like below) uses all training cell types, including
+# the few the networks keep aside for early stopping, which if anything favours the baselines.
 
 # %%
 CLS_MODELS = ["DeepCAGE", *SEQUENCE_ONLY, "ChromDragoNN-like"]
@@ -173,7 +174,6 @@ def predict_all(models, loci, cells=test_cells):
     return {name: acc.predict_matrix(m, data, loci, cells) for name, m in models.items()}
 
 
-train_labels = labels[:, dm_cls.fit_cells]
 cls_known = predict_all(cls_models, known_idx)
 cls_novel = predict_all(cls_models, novel_idx)
 mean_label = TrainingMean().fit(labels[:, train_cells])
@@ -400,7 +400,8 @@ plt.show()
 
 # %% [markdown]
 # **A browser view (Fig 3F).** True signal, DeepCAGE's prediction and the training mean in a
-# stretch of consecutive bins, for three test cell types. The training mean is the same in
+# stretch of consecutive bins (chosen where the test cell types differ most), for the three
+# test cell types with the most signal there. The training mean is the same in
 # every cell type; DeepCAGE's prediction moves with the cell type.
 
 # %%
