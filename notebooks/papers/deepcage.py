@@ -607,7 +607,7 @@ for j, (_, row) in enumerate(best.iterrows()):
     motifs.logo(target.ppm(0.8), ax=ax_l, title=f"{target.id} {target.name}")
     ax_f = fig.add_subplot(4, 3, [2, 3, 5, 6, 8, 9, 11, 12][j * 2 + 1])
     motifs.logo(learned.ppms[int(row["filter"])], ax=ax_f,
-                title=f"filter {int(row['filter'])} (influence {row['influence']:.3f})")
+                title=f"filter {int(row['filter'])} (influence {row['influence']:.2g})")
 fig.tight_layout()
 store.figure("fig5_filters", fig)
 plt.show()
