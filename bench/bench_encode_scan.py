@@ -11,7 +11,6 @@ separately) except in the "one_hot + scan" row. Writes bench/results_encode_scan
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,18 +23,10 @@ from numpy.lib.stride_tricks import sliding_window_view
 from genomebook.motifs import load_jaspar, log_odds, scan
 from genomebook.seq import one_hot
 
+from _timing import best_of
+
 PSEUDOCOUNT = 0.8
 BACKGROUND = (0.25, 0.25, 0.25, 0.25)
-
-
-def best_of(fn, repeats: int):
-    """(result, best wall time in s) of calling fn() `repeats` times."""
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, best
 
 
 def one_hot_loop(seqs: list[str]) -> np.ndarray:

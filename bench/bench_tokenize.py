@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -31,15 +30,7 @@ import torch
 from genomebook.seq import BASE_CODE
 from genomebook.tokenize import KmerTokenizer
 
-
-def best_of(fn, repeats: int):
-    """(result, best wall time in s) of calling fn() `repeats` times."""
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return out, best
+from _timing import best_of
 
 
 def dnabert_listcomp(seqs: list[str], k: int, vocab: dict[str, int]) -> list[list[int]]:

@@ -85,6 +85,12 @@ class AccessibilityData:
     def seq_len(self) -> int:
         return int(self.codes.shape[1])
 
+    def describe(self, source: str) -> pd.DataFrame:
+        """Data-card rows (field, value) for data without a simulated world, e.g. a reader's folder."""
+        return pd.DataFrame({"field": ["source", "loci", "cell types", "TFs", "window (bp)"],
+                             "value": [str(source), f"{self.n_loci:,}", str(self.n_cells), str(self.n_tfs),
+                                       str(self.seq_len)]})
+
     def save(self, directory: str | os.PathLike) -> Path:
         """Write one ``.npy`` per array, ``loci.csv`` and ``meta.json`` into ``directory``."""
         d = Path(directory)
@@ -507,6 +513,28 @@ def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], t
         if is_module:
             model.train(was_training)
     return out
+
+
+# --------------------------------------------------------------------------- chapters
+
+
+def load_or_simulate(sizes: dict[str, Any], *, data_dir: str | os.PathLike | None, expression_source: str,
+                     motif_source: str, seed: int, folder: str | os.PathLike) -> tuple[AccessibilityData, Any, str]:
+    """The accessibility chapters' data: ``(data, world, source)``.
+
+    With ``data_dir`` the reader's folder is read memory-mapped (``world`` is None, source
+    ``"user files"``). Otherwise a simulated world of the profile's ``sizes`` is built, written
+    to ``folder`` and read back memory-mapped, so training streams loci from disk as it must
+    at the paper's scale (and the folder can be reused as ``data_dir``).
+    """
+    if data_dir is not None:
+        return AccessibilityData.load(data_dir), None, "user files"
+    from genomebook.simulate import accessibility_world
+
+    world = accessibility_world(n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
+                                n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"],
+                                expression_source=expression_source, motif_source=motif_source, seed=seed)
+    return AccessibilityData.load(world.data.save(folder), mmap=True), world, "simulated"
 
 
 # --------------------------------------------------------------------------- training and scoring

@@ -73,7 +73,6 @@ from genomebook import metrics, motifs, report, train
 from genomebook import accessibility as acc
 from genomebook.interpret import filter_influence, filter_motifs, gradient_importance, precision_at_k
 from genomebook.models import SEQUENCE_ONLY, BIRDLike, TrainingMean, cross_cell_model
-from genomebook.simulate import accessibility_world
 
 t_start = time.perf_counter()
 sizes = train.profile("deepcage", profile, n_loci=n_loci, epochs=epochs)
@@ -81,23 +80,14 @@ train.seed_everything(seed)
 report.set_style()
 store = report.ResultsStore("deepcage", profile, seed)
 print(f"profile={profile} seed={seed} fold={fold} sizes={sizes}")
-world = None
-if data_dir is not None:
-    data = acc.AccessibilityData.load(data_dir)
-    source = "user files"
+data, world, source = acc.load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
+                                          motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+if world is None:
     display(report.note(
         "Your data", f"Loci, cell types, expression and labels from <code>{data_dir}</code>. The "
         "claims that need the ground truth (true driver TFs, planted motifs) cannot be tested "
         "on it.", "important"))
 else:
-    world = accessibility_world(
-        n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
-        n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"], expression_source=expression_source,
-        motif_source=motif_source, seed=seed)
-    # Written once and read back memory-mapped: training streams loci from disk, as it must at
-    # the paper's scale; the folder can be reused as data_dir.
-    data = acc.AccessibilityData.load(world.data.save(store.dir / "world_data"), mmap=True)
-    source = "simulated"
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins, {data.seq_len} bp windows) in "
         f"{data.n_cells} cell types, {data.n_tfs} TFs of which {len(world.driver_tfs)} drive "
@@ -131,9 +121,7 @@ labels = np.asarray(data.labels)
 signal = np.asarray(data.signal)
 y_known, y_novel = labels[known_idx][:, test_cells], labels[novel_idx][:, test_cells]
 s_known, s_novel = signal[known_idx][:, test_cells], signal[novel_idx][:, test_cells]
-card = world.describe() if world is not None else pd.DataFrame(
-    {"field": ["source", "loci", "cell types", "TFs", "window (bp)"],
-     "value": [str(data_dir), f"{data.n_loci:,}", str(data.n_cells), str(data.n_tfs), str(data.seq_len)]})
+card = world.describe() if world is not None else data.describe(data_dir)
 split = pd.DataFrame({
     "field": ["fold", "training cell types", "validation cell types (from training)", "test cell types",
               "known loci", "novel loci", "positive rate, known × test", "positive rate, novel × test"],
@@ -160,14 +148,22 @@ print("test cell types:", ", ".join(test_names))
 CLS_MODELS = ["DeepCAGE", *SEQUENCE_ONLY, "ChromDragoNN-like"]
 model_sizes = dict(n_tfs=data.n_tfs, width=sizes["width"], layers_per_block=sizes["layers_per_block"])
 fit_kw = dict(epochs=sizes["epochs"], patience=sizes["patience"], lr=sizes["lr"], seed=seed)
-cls_models, curves = {}, []
-for name in CLS_MODELS:
-    t0 = time.perf_counter()
-    module, curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), dm_cls,
-                                       task="classification", **fit_kw)
-    cls_models[name] = module
-    curves.append(curve.assign(model=name, task="classification"))
-    print(f"{name}: {len(curve)} epochs in {time.perf_counter() - t0:.0f} s")
+curves = []
+
+
+def fit_models(names, datamodule, task):
+    """Train each named network on ``datamodule``; learning curves go to ``curves``."""
+    fitted = {}
+    for name in names:
+        t0 = time.perf_counter()
+        fitted[name], curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), datamodule,
+                                                 task=task, **fit_kw)
+        curves.append(curve.assign(model=name, task=task))
+        print(f"{name} ({task}): {len(curve)} epochs in {time.perf_counter() - t0:.0f} s")
+    return fitted
+
+
+cls_models = fit_models(CLS_MODELS, dm_cls, "classification")
 
 
 def predict_all(models, loci, cells=test_cells):
@@ -268,14 +264,7 @@ plt.show()
 
 # %%
 REG_MODELS = ["DeepCAGE", "ChromDragoNN-like", "DeepCAGE − expression", "DeepCAGE − motif scores"]
-reg_models = {}
-for name in REG_MODELS:
-    t0 = time.perf_counter()
-    module, curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), dm_reg,
-                                       task="regression", **fit_kw)
-    reg_models[name] = module
-    curves.append(curve.assign(model=name, task="regression"))
-    print(f"{name} (regression): {len(curve)} epochs in {time.perf_counter() - t0:.0f} s")
+reg_models = fit_models(REG_MODELS, dm_reg, "regression")
 reg_known = predict_all(reg_models, known_idx)
 reg_novel = predict_all(reg_models, novel_idx)
 expression = np.asarray(data.expression)

@@ -52,7 +52,6 @@ from matplotlib.patches import Rectangle
 from genomebook import metrics, report, train
 from genomebook import accessibility as acc
 from genomebook.models import TrainingMean, cross_cell_model
-from genomebook.simulate import accessibility_world
 
 t_start = time.perf_counter()
 sizes = train.profile("chromatin_accessibility", profile, n_loci=n_loci, epochs=epochs)
@@ -60,23 +59,14 @@ train.seed_everything(seed)
 report.set_style()
 store = report.ResultsStore("chromatin_accessibility", profile, seed)
 print(f"profile={profile} seed={seed} fold={fold} sizes={sizes}")
-world = None
-if data_dir is not None:
-    data = acc.AccessibilityData.load(data_dir)
-    source = "user files"
+data, world, source = acc.load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
+                                          motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+if world is None:
     display(report.note(
         "Your data", f"Loci, cell types, TF expression and peak labels from <code>{data_dir}</code> "
         "(see the How to use page for building such a folder from narrowPeak, count and TPM files).",
         "important"))
 else:
-    world = accessibility_world(
-        n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
-        n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"], expression_source=expression_source,
-        motif_source=motif_source, seed=seed)
-    # Written once and read back memory-mapped: training streams loci from disk, as it must at
-    # the paper's scale; the folder can be reused as data_dir.
-    data = acc.AccessibilityData.load(world.data.save(store.dir / "world_data"), mmap=True)
-    source = "simulated"
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins of {len(set(data.loci['chrom']))} "
         f"simulated chromosomes) in {data.n_cells} cell types from {len(set(world.lineage))} "
@@ -93,9 +83,7 @@ else:
 # everywhere, others only in the lineages that express their TF.
 
 # %%
-card = world.describe() if world is not None else pd.DataFrame(
-    {"field": ["source", "loci", "cell types", "TFs", "window (bp)"],
-     "value": [str(data_dir), f"{data.n_loci:,}", str(data.n_cells), str(data.n_tfs), str(data.seq_len)]})
+card = world.describe() if world is not None else data.describe(data_dir)
 store.table("data_card", card)
 display(card.style.hide(axis="index"))
 
@@ -113,6 +101,7 @@ sns.heatmap(expr.loc[cell_names, shown_tfs], cmap="magma", ax=axes[0],
             cbar_kws={"label": "log(TPM+1), quantile normalised"})
 axes[0].set_title("driver TF expression" if world is not None else "most variable TFs")
 axes[0].tick_params(axis="y", labelsize=6)
+axes[0].set_xticks(np.arange(len(shown_tfs)) + 0.5, shown_tfs, rotation=90, fontsize=7)  # every TF named
 axes[1].imshow(labels[stretch][:, cell_order].T, aspect="auto", cmap="Greys", interpolation="nearest")
 axes[1].set(yticks=[], xlabel=f"{len(stretch)} consecutive loci", title="peak (black) or not")
 fig.tight_layout()
