@@ -27,7 +27,8 @@ V = TOK.vocab_size  # 69
 
 
 def tiny(**kw):
-    return bert_config("tiny", V, **kw)
+    """The tiny size with two layers, so per-layer attention shapes are checked."""
+    return bert_config("tiny", V, **{"num_hidden_layers": 2, **kw})
 
 
 def seeded(seed, factory, *args, **kwargs):
@@ -46,7 +47,7 @@ def random_ids(n, t, seed=0):
 
 
 def test_config_sizes():
-    expected = {"tiny": (2, 64, 2, 128), "small": (4, 256, 4, 512), "base": (12, 768, 12, 3072)}
+    expected = {"tiny": (1, 32, 2, 64), "small": (2, 64, 4, 256), "base": (12, 768, 12, 3072)}
     for size, (layers, hidden, heads, inter) in expected.items():
         c = bert_config(size, 4**6 + 5)
         assert (c.num_hidden_layers, c.hidden_size, c.num_attention_heads, c.intermediate_size) == \
@@ -251,9 +252,9 @@ def test_xl_classifier_concatenates_piece_cls_vectors():
     cfg = tiny(max_position=32)
     xl = seeded(0, BertXLClassifier, cfg, num_labels=2, n_pieces=4).eval()
     ids = random_ids(2, 102, seed=5)  # 100 k-mers: 4 pieces of <= 30
-    assert xl.classifier.in_features == 4 * 64
+    assert xl.classifier.in_features == 4 * xl.config.hidden_size
     emb = xl.piece_embeddings(ids)
-    assert emb.shape == (2, 4, 64)
+    assert emb.shape == (2, 4, xl.config.hidden_size)
     pieces = split_pieces(ids, max_position=32)
     with torch.no_grad():
         for p in range(4):

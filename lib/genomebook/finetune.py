@@ -1,0 +1,642 @@
+"""Pre-train, fine-tune and compare DNA sequence classifiers: k-mer BERT (DNABERT) and CNN baselines.
+
+One interface for the DNABERT chapters (promoters, TF binding, splice sites and the paper):
+
+* :class:`Split` - labelled sequences (list of str, int labels).
+* :func:`pretrain` / :func:`pretrain_default` - masked-LM pre-training with contiguous k-span
+  masking on random chunks of unlabelled DNA, with perplexity and masked-token accuracy
+  curves. Results are cached on disk (``<results>/_cache/pretrain``) keyed by the corpus, the
+  sizes and the seed, so chapters that ask for the same pre-training share one run.
+* :func:`finetune_bert` (pre-trained or randomly initialised; DNABERT-XL pieces when the
+  sequences are longer than the model's positions) and :func:`fit_baseline` (CNN, CNN+LSTM,
+  CNN+GRU, DeePromoter) both return a :class:`Fitted`; :func:`predict` gives class
+  probabilities for either.
+* :func:`scores` - accuracy, F1, MCC (and auROC, auPR for binary tasks) with bootstrap
+  intervals, vectorised so that many models can be scored in a CPU-sized chapter.
+* :func:`compare` - several models x seeds on one train/validation/test split.
+
+Sizes come from a profile block (``genomebook/profiles.yaml``) as a dict: ``k``,
+``bert_size``, ``max_tokens``, ``pretrain_*``, ``epochs`` (BERT), ``cnn_epochs``,
+``batch_size``, ``lr_bert``, ``lr_cnn``, ``patience``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from lightning.pytorch.callbacks import Callback
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from genomebook import seq as gseq
+from genomebook import train
+from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, _config_dict, bert_config,
+                                    n_pieces_for)
+from genomebook.models.classifier import SequenceClassifier
+from genomebook.models.promoter_cnns import CNNGRU, CNNLSTM, DeePromoter, PromoterCNN
+from genomebook.tokenize import KmerTokenizer, mask_kmer_spans
+
+__all__ = [
+    "BASELINES", "BERT_MODELS", "Split", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
+    "pretraining_corpus", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores", "compare",
+    "plot_roc_pr", "gue", "probability_fn",
+]
+
+BASELINES: tuple[str, ...] = ("CNN", "CNN+LSTM", "CNN+GRU", "DeePromoter")
+BERT_MODELS: tuple[str, ...] = ("DNABERT", "DNABERT (random init)")
+_NETS: dict[str, Callable[[int], nn.Module]] = {
+    "CNN": lambda c: PromoterCNN(n_classes=c),
+    "CNN+LSTM": lambda c: CNNLSTM(n_classes=c),
+    "CNN+GRU": lambda c: CNNGRU(n_classes=c),
+    "DeePromoter": lambda c: DeePromoter(n_classes=c),
+}
+_CACHE_VERSION = 1
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class Split:
+    """Labelled DNA: ``seqs`` (N str) and ``labels`` (N,) int class ids 0..C-1."""
+
+    seqs: list[str]
+    labels: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.seqs = [str(s).upper() for s in self.seqs]
+        self.labels = np.asarray(self.labels, dtype=np.int64)
+        if len(self.seqs) != len(self.labels):
+            raise ValueError(f"{len(self.seqs)} sequences but {len(self.labels)} labels.")
+
+    @property
+    def n(self) -> int:
+        return len(self.seqs)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, seq_col: str = "sequence", label_col: str = "label") -> Split:
+        """From a table with a sequence and an integer label column (the GUE CSV layout)."""
+        missing = [c for c in (seq_col, label_col) if c not in df.columns]
+        if missing:
+            raise ValueError(f"table has no column(s) {missing}; it has {list(df.columns)}.")
+        return cls(list(df[seq_col]), df[label_col].to_numpy())
+
+    def take(self, idx: Sequence[int] | np.ndarray) -> Split:
+        """The rows ``idx``, in that order."""
+        idx = np.asarray(idx, dtype=np.int64)
+        return Split([self.seqs[i] for i in idx], self.labels[idx])
+
+    def subsample(self, n: int | None, seed: int = 0) -> Split:
+        """At most ``n`` rows, drawn per class in proportion to its size (stratified); order shuffled."""
+        if n is None or n >= self.n:
+            return self
+        rng = np.random.default_rng(seed)
+        classes, counts = np.unique(self.labels, return_counts=True)
+        quota = np.floor(counts / counts.sum() * n).astype(int)
+        quota[np.argsort(-(counts / counts.sum() * n - quota))[: n - quota.sum()]] += 1
+        idx = np.concatenate([rng.choice(np.flatnonzero(self.labels == c), q, replace=False)
+                              for c, q in zip(classes, quota)])
+        return self.take(rng.permutation(idx))
+
+    def class_counts(self) -> dict[int, int]:
+        return {int(c): int(n) for c, n in zip(*np.unique(self.labels, return_counts=True))}
+
+
+def gue(prefix: str) -> dict[str, Split]:
+    """The splits of one GUE task the registry holds: ``gue("gue_tf_0")`` -> {"train", "dev", "test"} Splits.
+
+    Only the splits present in ``data/registry.yaml`` are returned (some GUE train splits are
+    not mirrored); an unknown prefix is an error naming the known GUE prefixes.
+    """
+    from genomebook.datasets import registry
+
+    reg = registry.load_registry()
+    names = {s: f"{prefix}_{s}" for s in ("train", "dev", "test") if f"{prefix}_{s}" in reg}
+    if not names:
+        known = sorted({n.rsplit("_", 1)[0] for n in reg if n.startswith("gue_")})
+        raise ValueError(f"no GUE splits named {prefix}_train/_dev/_test in the registry; known: {known}")
+    return {s: Split.from_frame(registry.read(n)) for s, n in names.items()}
+
+
+# --------------------------------------------------------------------------- pre-training
+
+
+@dataclass
+class Pretrained:
+    """A masked-LM pre-trained encoder and how it got there."""
+
+    mlm: BertMLM
+    k: int
+    history: pd.DataFrame      # step, train_loss, val_loss, val_perplexity, val_masked_accuracy
+    seconds: float             # wall time of the pre-training run (also when read from the cache)
+    cached: bool               # True when read from the cache instead of computed now
+    corpus: str                # what it read, e.g. "simulated genome, 3,000,000 bp"
+    key: str = ""
+
+
+class _StepHistory(Callback):
+    """Rows of (step, mean train loss since the last validation, validation metrics)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, float]] = []
+        self._losses: list[float] = []
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
+        self._losses.append(float(loss))
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking:
+            return
+        m = trainer.callback_metrics
+        self.rows.append({"step": int(trainer.global_step),
+                          "train_loss": float(np.mean(self._losses)) if self._losses else float("nan"),
+                          **{k: float(m[k]) for k in ("val_loss", "val_perplexity", "val_masked_accuracy")}})
+        self._losses = []
+
+
+def _chunk_batches(corpus: list[str], n_batches: int, batch_size: int, max_len: int, min_len: int,
+                   rng: np.random.Generator, full_fraction: float = 0.5) -> list[list[str]]:
+    """Random chunks of ``corpus``: each batch has one length (``max_len``, or uniform in [min_len, max_len]).
+
+    DNABERT mixed fixed-length and random-length chunks (paper 2.2.2); one length per batch
+    keeps the vectorised tokeniser path and wastes no compute on padding.
+    """
+    lengths = np.array([len(s) for s in corpus])
+    usable = np.flatnonzero(lengths >= min_len)
+    if not len(usable):
+        raise ValueError(f"no corpus sequence is at least {min_len} bp long.")
+    weights = lengths[usable] / lengths[usable].sum()
+    batches = []
+    for _ in range(n_batches):
+        length = max_len if rng.random() < full_fraction else int(rng.integers(min_len, max_len + 1))
+        picks = rng.choice(usable, size=batch_size, p=weights)
+        batch = []
+        for i in picks:
+            s = corpus[i]
+            if len(s) <= length:
+                batch.append(s)
+            else:
+                start = int(rng.integers(0, len(s) - length + 1))
+                batch.append(s[start:start + length])
+        width = min(len(b) for b in batch)
+        batches.append([b[:width] for b in batch])
+    return batches
+
+
+class _MaskedBatches(torch.utils.data.Dataset):
+    """Pre-built chunk batches -> span-masked MLM dicts (mask drawn per item with its own seed)."""
+
+    def __init__(self, batches: list[list[str]], tokenizer: KmerTokenizer, seed: int,
+                 mlm_probability: float) -> None:
+        self.batches, self.tok, self.seed, self.p = batches, tokenizer, seed, mlm_probability
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        enc = self.tok.batch_encode_equal(self.batches[i])
+        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + i)
+        special = torch.zeros_like(enc["input_ids"], dtype=torch.bool)
+        special[:, 0] = special[:, -1] = True
+        ids, labels = mask_kmer_spans(enc["input_ids"], self.tok.k, mlm_probability=self.p,
+                                      special_mask=special, generator=gen)
+        return {"input_ids": ids, "attention_mask": enc["attention_mask"], "labels": labels}
+
+
+def _fingerprint(corpus: list[str]) -> str:
+    h = hashlib.sha256()
+    for s in corpus:
+        h.update(s.encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+_PRETRAIN_KEYS = ("k", "bert_size", "max_tokens", "pretrain_steps", "pretrain_batch", "pretrain_len",
+                  "pretrain_lr")
+
+
+def _cache_path(key: str):
+    from genomebook.report import results_root
+
+    return results_root() / "_cache" / "pretrain" / f"{key}.pt"
+
+
+def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: str = "corpus",
+             mlm_probability: float = 0.15, cache: bool = True, n_evals: int = 10) -> Pretrained:
+    """Masked-LM pre-training of a k-mer BERT on random chunks of ``corpus`` (list of DNA str).
+
+    ``sizes`` keys: ``k``, ``bert_size``, ``max_tokens``, ``pretrain_steps`` (optimiser steps),
+    ``pretrain_batch`` (chunks per step), ``pretrain_len`` (longest chunk, bp; half the
+    batches are this long, the others uniform between a quarter of it and it) and
+    ``pretrain_lr`` (peak rate of warm-up + linear decay). Contiguous k-token spans are
+    masked at ``mlm_probability`` (DNABERT: 15%). The last 5% of the corpus sequences (at
+    least one) are held out; validation loss, perplexity and masked-token accuracy on 8
+    batches of them are computed ``n_evals`` times. With ``cache`` the weights and curves
+    are stored under ``<results>/_cache/pretrain`` keyed by the corpus content, the sizes
+    above and ``seed``; a later call with the same key reads them instead of training.
+    """
+    missing = [k for k in _PRETRAIN_KEYS if k not in sizes]
+    if missing:
+        raise KeyError(f"pretrain needs sizes {missing} (see the dnabert_pretraining block of profiles.yaml).")
+    corpus = [s.upper() for s in corpus if s]
+    if len(corpus) < 2:
+        raise ValueError("pretrain needs at least two corpus sequences (one is held out for validation).")
+    spec = {k: sizes[k] for k in _PRETRAIN_KEYS}
+    key = hashlib.sha256(json.dumps({"corpus": _fingerprint(corpus), "seed": seed, "p": mlm_probability,
+                                     "v": _CACHE_VERSION, **spec}, sort_keys=True).encode()).hexdigest()[:20]
+    desc = f"{name}, {sum(len(s) for s in corpus):,} bp"
+    path = _cache_path(key)
+    if cache and path.exists():
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        mlm = BertMLM(state["config"], lr=spec["pretrain_lr"])
+        mlm.load_state_dict(state["state_dict"])
+        mlm.eval()
+        return Pretrained(mlm, spec["k"], pd.DataFrame(state["history"]), state["seconds"], True, desc, key)
+
+    t0 = time.perf_counter()
+    train.seed_everything(seed)
+    k, steps, batch, max_len = spec["k"], int(spec["pretrain_steps"]), int(spec["pretrain_batch"]), int(spec["pretrain_len"])
+    max_len = min(max_len, spec["max_tokens"] - 2 + k - 1)
+    min_len = max(k + 4, max_len // 4)
+    n_val = max(1, len(corpus) // 20)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(corpus))
+    val_corpus, train_corpus = [corpus[i] for i in order[:n_val]], [corpus[i] for i in order[n_val:]]
+    tok = KmerTokenizer(k, max_length=None)
+    train_ds = _MaskedBatches(_chunk_batches(train_corpus, steps, batch, max_len, min_len, rng), tok, seed,
+                              mlm_probability)
+    val_ds = _MaskedBatches(_chunk_batches(val_corpus, 8, batch, max_len, min_len, rng, full_fraction=1.0), tok,
+                            seed + 1, mlm_probability)
+    cfg = bert_config(spec["bert_size"], tok.vocab_size, max_position=spec["max_tokens"])
+    mlm = BertMLM(cfg, lr=spec["pretrain_lr"], total_steps=steps)
+    hist = _StepHistory()
+    loader = dict(batch_size=None, num_workers=0)
+    train.fit(mlm, train_dataloaders=DataLoader(train_ds, shuffle=False, **loader),
+              val_dataloaders=DataLoader(val_ds, **loader), max_epochs=1, max_steps=steps,
+              val_check_interval=max(1, steps // n_evals), num_sanity_val_steps=0, callbacks=[hist])
+    seconds = time.perf_counter() - t0
+    history = pd.DataFrame(hist.rows)
+    if cache:
+        from genomebook.report import _atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"config": _config_dict(mlm.config), "state_dict": mlm.state_dict(),
+                   "history": history.to_dict("list"), "seconds": seconds, "spec": spec, "corpus": desc}
+        _atomic_write(path, lambda tmp: torch.save(payload, tmp))
+    return Pretrained(mlm, k, history, seconds, False, desc, key)
+
+
+def pretraining_corpus(profile: str, *, data_source: str = "simulated", seed: int = 0) -> tuple[list[str], str]:
+    """Unlabelled DNA for :func:`pretrain_default`: (sequences, description).
+
+    ``simulated``: the simulated genome of :func:`genomebook.simulate.genome.dnabert_genome`
+    (``genome_bp`` of the ``dnabert_pretraining`` profile block). ``real``: human promoter
+    windows of EPD (-499..+100, the registry's ``epd128_promoters_m499_p100``), capped at
+    ``genome_bp`` - the only human DNA in the mirror (1,867 human promoters, 1.1 Mbp; DNABERT
+    read the whole hg38).
+    """
+    sizes = train.profile("dnabert_pretraining", profile)
+    if data_source == "real":
+        from genomebook.datasets import registry
+
+        df = registry.read("epd128_promoters_m499_p100")
+        seqs, total = [], 0
+        for s in df.loc[df["species"] == "Hs", "sequence"]:
+            if total >= sizes["genome_bp"]:
+                break
+            seqs.append(str(s).upper())
+            total += len(s)
+        return seqs, "EPD human promoters (-499..+100)"
+    from genomebook.simulate.genome import dnabert_genome
+
+    return dnabert_genome(sizes["genome_bp"], seed=seed), "simulated genome"
+
+
+def pretrain_default(profile: str, *, data_source: str = "simulated", seed: int = 0) -> Pretrained:
+    """The shared pre-trained model of the DNABERT chapters at ``profile`` (computed once, then cached)."""
+    sizes = train.profile("dnabert_pretraining", profile)
+    corpus, name = pretraining_corpus(profile, data_source="real" if data_source == "real" else "simulated",
+                                      seed=seed)
+    return pretrain(corpus, sizes, seed=seed, name=name)
+
+
+# --------------------------------------------------------------------------- fine-tuning
+
+
+@dataclass
+class Fitted:
+    """A trained classifier: ``kind`` "bert" (k-mer ids) or "onehot" (CNN baselines)."""
+
+    model: Any
+    name: str
+    kind: str
+    history: pd.DataFrame
+    seconds: float
+    n_classes: int
+    k: int | None = None
+    seed: int = 0
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    @property
+    def stopped_while_improving(self) -> bool:
+        """True when the last epoch had the lowest validation loss (more epochs might have helped)."""
+        h = self.history
+        return "val_loss" in h and len(h) > 1 and int(h["val_loss"].idxmin()) == len(h) - 1
+
+
+def _tokens(seqs: list[str], k: int) -> dict[str, torch.Tensor]:
+    tok = KmerTokenizer(k, max_length=None)
+    if len({len(s) for s in seqs}) == 1:
+        return tok.batch_encode_equal(seqs)
+    return tok.batch_encode(seqs, padding=True)
+
+
+def _bert_loader(split: Split, k: int, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+    enc = _tokens(split.seqs, k)
+    ds = TensorDataset(enc["input_ids"], enc["attention_mask"], torch.from_numpy(split.labels))
+    gen = torch.Generator().manual_seed(seed)
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=gen,
+                      collate_fn=lambda rows: dict(zip(("input_ids", "attention_mask", "labels"),
+                                                       map(torch.stack, zip(*rows)))))
+
+
+def _onehot(seqs: list[str]) -> torch.Tensor:
+    width = max(len(s) for s in seqs)
+    if any(len(s) != width for s in seqs):
+        seqs = gseq.pad_or_trim(seqs, width, align="left")
+    return torch.from_numpy(gseq.one_hot(seqs))
+
+
+def _onehot_loader(split: Split, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+    ds = TensorDataset(_onehot(split.seqs), torch.from_numpy(split.labels))
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(seed))
+
+
+def _history(cb: train.History) -> pd.DataFrame:
+    df = cb.frame()
+    keep = [c for c in ("epoch", "train_loss", "val_loss", "val_accuracy", "val_mcc") if c in df.columns]
+    return df[keep].reset_index(drop=True)
+
+
+def _n_classes(train_split: Split, n_classes: int | None) -> int:
+    return int(n_classes) if n_classes else max(2, int(train_split.labels.max()) + 1)
+
+
+def finetune_bert(train_split: Split, val_split: Split, sizes: dict[str, Any], *,
+                  pretrained: Pretrained | None = None, n_classes: int | None = None, seed: int = 0,
+                  name: str | None = None) -> Fitted:
+    """Fine-tune a k-mer BERT classifier: from ``pretrained``'s encoder, or from random weights when None.
+
+    With the same ``seed`` the two start from identical heads and see identical batches; only
+    the encoder's initial weights differ. Sequences longer than ``sizes["max_tokens"] - 2``
+    k-mers are classified DNABERT-XL style (:class:`~genomebook.models.bert.BertXLClassifier`).
+    ``sizes``: ``k``, ``bert_size``, ``max_tokens`` (ignored when ``pretrained`` is given: its
+    architecture is used), ``epochs``, ``batch_size``, ``lr_bert``, ``patience``.
+    """
+    t0 = time.perf_counter()
+    k = pretrained.k if pretrained is not None else int(sizes["k"])
+    C = _n_classes(train_split, n_classes)
+    batch = int(sizes["batch_size"])
+    epochs = int(sizes["epochs"])
+    total = max(1, epochs * math.ceil(train_split.n / batch))
+    n_kmers = max(len(s) for s in train_split.seqs) - k + 1
+    cfg = (pretrained.mlm.config if pretrained is not None
+           else bert_config(sizes["bert_size"], KmerTokenizer(k).vocab_size, max_position=int(sizes["max_tokens"])))
+    pieces = n_pieces_for(n_kmers, cfg.max_position_embeddings)
+    cls, extra = (BertClassifier, {}) if pieces == 1 else (BertXLClassifier, {"n_pieces": pieces})
+    train.seed_everything(seed)
+    kwargs = dict(lr=float(sizes["lr_bert"]), total_steps=total, **extra)
+    model = (cls.from_pretrained_mlm(pretrained.mlm, C, **kwargs) if pretrained is not None
+             else cls(cfg, C, **kwargs))
+    hist = train.History()
+    train.fit(model, train_dataloaders=_bert_loader(train_split, k, batch, True, seed),
+              val_dataloaders=_bert_loader(val_split, k, 256, False, seed), max_epochs=epochs,
+              patience=sizes.get("patience"), callbacks=[hist])
+    label = name or ("DNABERT" if pretrained is not None else "DNABERT (random init)")
+    return Fitted(model, label, "bert", _history(hist), time.perf_counter() - t0, C, k, seed)
+
+
+def fit_baseline(name: str, train_split: Split, val_split: Split, sizes: dict[str, Any], *,
+                 n_classes: int | None = None, seed: int = 0) -> Fitted:
+    """Train one of :data:`BASELINES` on one-hot DNA. ``sizes``: ``cnn_epochs``, ``batch_size``, ``lr_cnn``, ``patience``."""
+    if name not in _NETS:
+        raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}.")
+    t0 = time.perf_counter()
+    C = _n_classes(train_split, n_classes)
+    train.seed_everything(seed)
+    model = SequenceClassifier(_NETS[name](1 if C == 2 else C), n_classes=C, lr=float(sizes["lr_cnn"]))
+    hist = train.History()
+    batch = int(sizes["batch_size"])
+    train.fit(model, train_dataloaders=_onehot_loader(train_split, batch, True, seed),
+              val_dataloaders=_onehot_loader(val_split, 256, False, seed), max_epochs=int(sizes["cnn_epochs"]),
+              patience=sizes.get("patience"), callbacks=[hist])
+    return Fitted(model, name, "onehot", _history(hist), time.perf_counter() - t0, C, None, seed)
+
+
+def fit_model(name: str, train_split: Split, val_split: Split, sizes: dict[str, Any], *,
+              pretrained: Pretrained | None = None, n_classes: int | None = None, seed: int = 0) -> Fitted:
+    """Fit a model by name: "DNABERT" (needs ``pretrained``), "DNABERT (random init)", or a baseline."""
+    if name == "DNABERT":
+        if pretrained is None:
+            raise ValueError("'DNABERT' starts from a pre-trained model: pass pretrained=pretrain_default(...).")
+        return finetune_bert(train_split, val_split, sizes, pretrained=pretrained, n_classes=n_classes, seed=seed)
+    if name == "DNABERT (random init)":
+        return finetune_bert(train_split, val_split, sizes, pretrained=None, n_classes=n_classes, seed=seed)
+    return fit_baseline(name, train_split, val_split, sizes, n_classes=n_classes, seed=seed)
+
+
+@torch.no_grad()
+def predict(fitted: Fitted, seqs: list[str], batch_size: int = 256) -> np.ndarray:
+    """Class probabilities (N, n_classes) of ``fitted`` on DNA ``seqs`` (rows sum to 1)."""
+    model = fitted.model.eval()
+    device = next(model.parameters()).device
+    seqs = [s.upper() for s in seqs]
+    out = []
+    for i in range(0, len(seqs), batch_size):
+        chunk = seqs[i:i + batch_size]
+        if fitted.kind == "bert":
+            enc = _tokens(chunk, fitted.k)
+            logits = model(enc["input_ids"].to(device), enc["attention_mask"].to(device))
+            out.append(torch.softmax(logits.float(), -1).cpu())
+        else:
+            out.append(model.predict_proba(_onehot(chunk).to(device)).float().cpu())
+    return torch.cat(out).numpy() if out else np.zeros((0, fitted.n_classes), np.float32)
+
+
+def probability_fn(fitted: Fitted, cls: int = 1, batch_size: int = 256) -> Callable[[torch.Tensor], np.ndarray]:
+    """A function one-hot (N, 4, L) -> P(class ``cls``) (N,), for :func:`genomebook.variants.ism` on any model."""
+
+    def fn(x: torch.Tensor) -> np.ndarray:
+        seqs = gseq.decode_one_hot(x.detach().cpu().numpy())
+        return predict(fitted, [seqs] if isinstance(seqs, str) else list(seqs), batch_size)[:, cls]
+
+    return fn
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def _confusions(y: np.ndarray, pred: np.ndarray, C: int, idx: np.ndarray) -> np.ndarray:
+    """Confusion matrices (B, C, C) [true, predicted] of the resamples ``idx`` (B, N)."""
+    B = idx.shape[0]
+    codes = (np.arange(B)[:, None] * C * C + y[idx] * C + pred[idx]).ravel()
+    return np.bincount(codes, minlength=B * C * C).reshape(B, C, C).astype(float)
+
+
+def _from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """accuracy, F1 (binary: class 1; else macro) and MCC (Gorodkin's multi-class form) per matrix."""
+    C = cm.shape[-1]
+    n = cm.sum((1, 2))
+    tp = np.einsum("bii->bi", cm)
+    true_k, pred_k = cm.sum(2), cm.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1_k = np.where(true_k + pred_k > 0, 2 * tp / (true_k + pred_k), 0.0)
+        c = tp.sum(1)
+        num = c * n - (true_k * pred_k).sum(1)
+        den = np.sqrt(n ** 2 - (pred_k ** 2).sum(1)) * np.sqrt(n ** 2 - (true_k ** 2).sum(1))
+        mcc = np.where(den > 0, num / den, 0.0)
+    f1 = f1_k[:, 1] if C == 2 else f1_k.mean(1)
+    return {"accuracy": c / n, "F1": f1, "MCC": mcc}
+
+
+def _auroc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """AUROC of each row of (B, N) labels/scores by the rank-sum formula (ties averaged)."""
+    from scipy.stats import rankdata
+
+    r = rankdata(p, axis=1)
+    n1 = y.sum(1)
+    n0 = y.shape[1] - n1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((n1 > 0) & (n0 > 0), ((r * y).sum(1) - n1 * (n1 + 1) / 2) / (n1 * n0), np.nan)
+
+
+def _auprc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Average precision of each row (sklearn's step definition, ties broken by order)."""
+    order = np.argsort(-p, axis=1, kind="stable")
+    ys = np.take_along_axis(y, order, 1)
+    hits = np.cumsum(ys, 1)
+    prec = hits / np.arange(1, y.shape[1] + 1)
+    n1 = ys.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n1 > 0, (prec * ys).sum(1) / n1, np.nan)
+
+
+def scores(y: Sequence[int] | np.ndarray, probs: np.ndarray, *, n_boot: int = 1000, seed: int = 0,
+           level: float = 0.95) -> pd.DataFrame:
+    """Test-set scores with percentile bootstrap intervals: DataFrame(metric, value, ci_low, ci_high).
+
+    Predictions are the arg-max class of ``probs`` (N, C). Metrics: accuracy, F1 (binary:
+    of class 1; multi-class: macro average), MCC (binary MCC; multi-class: Gorodkin's R_K, as
+    sklearn's ``matthews_corrcoef``), and for binary tasks auROC and auPR of P(class 1).
+    ``value`` is on all N rows; the interval resamples the N rows ``n_boot`` times.
+    """
+    y = np.asarray(y, dtype=np.int64)
+    probs = np.asarray(probs, dtype=float)
+    if probs.ndim != 2 or probs.shape[0] != len(y):
+        raise ValueError(f"probs must be (N, C) with N = {len(y)}; got {probs.shape}.")
+    C = probs.shape[1]
+    if y.min() < 0 or y.max() >= C:
+        raise ValueError(f"labels must be 0..{C - 1} for {C} probability columns; got {y.min()}..{y.max()}.")
+    pred = probs.argmax(1)
+    rng = np.random.default_rng(seed)
+    full = np.arange(len(y))[None]
+    boot = rng.integers(0, len(y), size=(n_boot, len(y))) if n_boot else full[:0]
+    point = _from_confusion(_confusions(y, pred, C, full))
+    dist = _from_confusion(_confusions(y, pred, C, boot)) if n_boot else {}
+    if C == 2:
+        p1 = probs[:, 1]
+        point |= {"auROC": _auroc_rows(y[full], p1[full]), "auPR": _auprc_rows(y[full], p1[full])}
+        if n_boot:
+            dist |= {"auROC": _auroc_rows(y[boot], p1[boot]), "auPR": _auprc_rows(y[boot], p1[boot])}
+    a = (1 - level) / 2
+    rows = []
+    for metric, v in point.items():
+        lo, hi = (np.nanquantile(dist[metric], [a, 1 - a]) if n_boot else (np.nan, np.nan))
+        rows.append({"metric": metric, "value": float(v[0]), "ci_low": float(lo), "ci_high": float(hi)})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+@dataclass
+class Comparison:
+    """Several models x seeds trained on one split and scored on one test set."""
+
+    scores: pd.DataFrame                      # model, seed, metric, value, ci_low, ci_high, seconds, epochs
+    probs: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    fitted: dict[tuple[str, int], Fitted] = field(default_factory=dict)
+    histories: pd.DataFrame = field(default_factory=pd.DataFrame)  # model, seed, epoch, train_loss, val_loss, ...
+
+    def metric(self, name: str = "MCC") -> pd.DataFrame:
+        """One metric as a (model x seed) table of values."""
+        s = self.scores[self.scores["metric"] == name]
+        return s.pivot(index="model", columns="seed", values="value")
+
+    def mean(self, name: str = "MCC") -> pd.Series:
+        """Mean over seeds of one metric, per model."""
+        return self.metric(name).mean(axis=1)
+
+
+def compare(train_split: Split, val_split: Split, test_split: Split, models: Sequence[str], sizes: dict[str, Any], *,
+            pretrained: Pretrained | None = None, n_classes: int | None = None, seeds: Sequence[int] = (0,),
+            n_boot: int | None = None, keep_models: bool = True, log: Callable[[str], None] | None = print) -> Comparison:
+    """Fit every model in ``models`` with every seed, predict ``test_split`` and score it (see :func:`scores`)."""
+    C = _n_classes(train_split, n_classes)
+    n_boot = int(sizes.get("n_boot", 1000) if n_boot is None else n_boot)
+    rows, hists, probs, fitted = [], [], {}, {}
+    for name in models:
+        for seed in seeds:
+            f = fit_model(name, train_split, val_split, sizes, pretrained=pretrained, n_classes=C, seed=seed)
+            p = predict(f, test_split.seqs)
+            sc = scores(test_split.labels, p, n_boot=n_boot, seed=seed)
+            sc.insert(0, "seed", seed)
+            sc.insert(0, "model", name)
+            sc["seconds"] = round(f.seconds, 1)
+            sc["epochs"] = f.epochs_run
+            rows.append(sc)
+            h = f.history.copy()
+            h.insert(0, "seed", seed)
+            h.insert(0, "model", name)
+            hists.append(h)
+            probs[(name, seed)] = p
+            if keep_models:
+                fitted[(name, seed)] = f
+            if log:
+                mcc = float(sc.loc[sc["metric"] == "MCC", "value"].iloc[0])
+                log(f"{name:<22} seed {seed}: test MCC {mcc:.3f}  ({f.epochs_run} epochs, {f.seconds:.0f} s)")
+    return Comparison(pd.concat(rows, ignore_index=True), probs, fitted, pd.concat(hists, ignore_index=True))
+
+
+def plot_roc_pr(y: Sequence[int] | np.ndarray, probs_by_name: dict[str, np.ndarray], axes) -> None:
+    """ROC (left axis) and precision-recall (right axis) curves of binary classifiers, one line per model."""
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    y = np.asarray(y)
+    ax_roc, ax_pr = axes
+    for name, p in probs_by_name.items():
+        p1 = np.asarray(p)[:, 1] if np.ndim(p) == 2 else np.asarray(p)
+        fpr, tpr, _ = roc_curve(y, p1)
+        prec, rec, _ = precision_recall_curve(y, p1)
+        auc = float(_auroc_rows(y[None], p1[None])[0])
+        ap = float(_auprc_rows(y[None], p1[None])[0])
+        ax_roc.plot(fpr, tpr, label=f"{name} ({auc:.3f})")
+        ax_pr.plot(rec, prec, label=f"{name} ({ap:.3f})")
+    ax_roc.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
+    ax_pr.axhline(y.mean(), color="grey", lw=0.8, ls=":")
+    ax_roc.set(xlabel="false-positive rate", ylabel="true-positive rate", title="ROC (auROC)")
+    ax_pr.set(xlabel="recall", ylabel="precision", title="precision-recall (auPR)")
+    for ax in axes:
+        ax.legend(fontsize=7, loc="lower right" if ax is ax_roc else "lower left")
