@@ -37,6 +37,13 @@ EXPECTED = {
                     "fig3abc_regression", "fig3de_locus_pearson", "fig3f_browser_track",
                     "fig4a_gis_heatmap", "fig4b_top20_tfs", "fig5_filters"],
     },
+    "dnabert": {
+        "tables": ["data_card", "pretraining_curves", "finetune_scores", "finetune_summary", "collapsed_runs",
+                   "finetune_curves", "attention_landscape", "head_context", "motif_discovery",
+                   "variant_effects", "ism_vs_truth", "published_vs_reproduced", "claims"],
+        "figures": ["pretraining_curves", "seed_spread", "finetune_curves", "attention_landscape",
+                    "attention_map", "head_context", "mutation_maps", "ism_vs_truth"],
+    },
 }
 
 
@@ -245,3 +252,25 @@ def test_accessibility_chapter_on_real_expression_and_hocomoco_motifs(tmp_path):
     assert len(cells) == 20 and set(cells) <= real_names, cells
     card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
     assert "HOCOMOCO" in card["motif source"]
+
+
+def test_dnabert_tables_are_consistent(smoke_site):
+    """The paper chapter's claims are computed from its own score tables."""
+    out = smoke_site["results"] / "dnabert" / "smoke" / "seed0" / "tables"
+    scores = pd.read_csv(out / "finetune_scores.csv")
+    assert set(scores["task"]) == {"prom-core", "TF (human)", "TF (mouse)", "splice"}
+    prom = scores[(scores["task"] == "prom-core") & (scores["metric"] == "MCC")]
+    assert set(prom["model"]) == {"DNABERT", "DNABERT (random init)", "CNN", "CNN+LSTM", "CNN+GRU"}
+    assert prom.groupby("model")["seed"].nunique().min() >= 2  # several seeds per model
+    ok = scores["ci_low"].isna() | ((scores["ci_low"] <= scores["value"] + 1e-9)
+                                    & (scores["value"] <= scores["ci_high"] + 1e-9))
+    assert ok.all()
+    mean = prom.groupby("model")["value"].mean()
+    claims = pd.read_csv(out / "claims.csv")
+    first = claims.iloc[0]
+    assert first["value"] == pytest.approx(round(mean["DNABERT"] - mean["DNABERT (random init)"], 4), abs=1e-4)
+    assert first["outcome"] == ("supported" if first["value"] > 0 else "not supported")
+    landscape = pd.read_csv(out / "attention_landscape.csv")
+    assert {"position", "TATA", "non-TATA"} <= set(landscape.columns)
+    effects = pd.read_csv(out / "variant_effects.csv")
+    assert (effects.groupby("sequence").size() == 3 * len(landscape)).all()  # 3 substitutions per base
