@@ -37,6 +37,18 @@ EXPECTED = {
                     "fig3abc_regression", "fig3de_locus_pearson", "fig3f_browser_track",
                     "fig4a_gis_heatmap", "fig4b_top20_tfs", "fig5_filters"],
     },
+    "promoters": {
+        "tables": ["data_card", "pretraining_curves", "test_scores", "claims"],
+        "figures": ["element_positions", "pretraining_curves", "roc_pr", "prom_scan_track"],
+    },
+    "tf_binding": {
+        "tables": ["data_card", "test_scores", "claims"],
+        "figures": ["tf_logos", "mcc_by_task", "mouse_transfer", "finetune_curves"],
+    },
+    "splice_sites": {
+        "tables": ["data_card", "rebuild_history", "test_scores", "claims"],
+        "figures": ["splice_logos", "confusion", "rebuild"],
+    },
     "dnabert": {
         "tables": ["data_card", "pretraining_curves", "finetune_scores", "finetune_summary", "collapsed_runs",
                    "finetune_curves", "attention_landscape", "head_context", "motif_discovery",
