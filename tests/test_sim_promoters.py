@@ -165,3 +165,28 @@ def test_promoter_corpus_length_and_content():
     assert sum(map(len, corpus)) == 55_000 and len(corpus) == 6
     assert set("".join(corpus)) <= set("ACGT")
     assert corpus == P.promoter_corpus(55_000, seed=2, promoters_per_mb=200)
+
+
+def test_cpg_islands_sit_around_non_tata_tsss(world):
+    isl = world.islands
+    assert sorted(isl["seq"]) == sorted(np.flatnonzero(world.kind == "non-TATA"))
+    # every island covers at least TSS-100 .. TSS+50 (clipped to the sequence) and stays inside it
+    assert (isl["start"] <= world.tss - 100).all() and (isl["end"] >= world.tss + 50).all()
+    assert (isl["start"] >= 0).all() and (isl["end"] <= 300).all()
+    from genomebook.simulate import composition
+    inside = [world.seqs[r.seq][r.start:r.end] for r in isl.itertuples()]
+    assert composition(inside)["cpg_obs_exp"] > 0.6
+    assert composition([world.seqs[i] for i in world.subset(["TATA"])])["cpg_obs_exp"] < 0.4
+    core = world.crop(-34, 36)
+    assert len(core.islands) == len(isl) and (core.islands[["start", "end"]].to_numpy() == [0, 70]).all()
+
+
+def test_take_reindexes_sites_and_islands(world):
+    idx = np.array([5, 0, 17])
+    sub = world.take(idx)
+    assert sub.seqs == [world.seqs[i] for i in idx] and list(sub.kind) == list(world.kind[idx])
+    for new, old in enumerate(idx):
+        a = world.sites[world.sites["seq"] == old][["element", "start", "end"]].to_numpy().tolist()
+        b = sub.sites[sub.sites["seq"] == new][["element", "start", "end"]].to_numpy().tolist()
+        assert sorted(a) == sorted(b)
+        assert (sub.islands["seq"] == new).sum() == (world.islands["seq"] == old).sum()

@@ -24,23 +24,25 @@
 # * **prom-300** — 300 bp from -249 to +50 around a TSS, against negatives that are hard in
 #   two different ways: random DNA that *does* carry a TATA box (for TATA promoters), and
 #   promoters whose dinucleotides were shuffled (same composition, no grammar; for non-TATA
-#   promoters). The paper compares with DeePromoter.
+#   promoters). The paper compares with DeePromoter {cite}`oubounyt2019deepromoter`.
 # * **prom-core** — only the 70 bp around the TSS (-34..+35), against CNN, CNN+LSTM and CNN+GRU.
 # * **prom-scan** — slide a window along long DNA and say which windows hold a TSS (1001 bp
 #   windows over 10 kb in the paper; windows longer than BERT's 512 positions are read in
 #   pieces, "DNABERT-XL").
 #
 # This chapter does all three, on a simulated promoter world whose elements are known (the
-# default) or on the GUE benchmark's human promoter sets (`data_source="real"`), and compares
-# DNABERT with each convolutional baseline on accuracy, F1 and the Matthews correlation
-# coefficient (MCC). The [DNABERT chapter](../papers/dnabert) reproduces the whole paper.
+# default) or on the human promoter sets of the GUE benchmark {cite}`zhou2024dnabert2`
+# (`data_source="real"`), and compares DNABERT with each convolutional baseline on accuracy,
+# F1 and the Matthews correlation coefficient (MCC). The [DNABERT chapter](../papers/dnabert)
+# reproduces the whole paper.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper: sets the sizes below when they are None
 seed = 0
 data_source = "simulated"  # simulated | real (GUE prom_300_tata, prom_core_all) | auto
 k = None  # k-mer length of DNABERT (3-6; None: the shared pre-training profile's, 6)
-n_train = None  # training sequences (simulated world, or the cap on GUE's train split)
+n_train = None  # prom-300 training sequences (simulated world, or the cap on GUE's train split)
+n_train_core = None  # prom-core training sequences (70 bp are cheap, so there can be more)
 n_test = None  # test sequences of the simulated world (GUE test splits are used whole)
 epochs = None  # BERT fine-tuning epochs (None: from the profile)
 cnn_epochs = None  # maximum epochs of the CNN baselines (None: from the profile)
@@ -63,8 +65,11 @@ from genomebook.tokenize import KmerTokenizer
 
 t_start = time.perf_counter()
 pre_sizes = train.profile("dnabert_pretraining", profile, k=k)
-sizes = {**pre_sizes, **train.profile("promoters", profile, n_train=n_train, n_test=n_test,
-                                      epochs=epochs, cnn_epochs=cnn_epochs)}
+sizes = {**pre_sizes, **train.profile("promoters", profile, n_train=n_train, n_train_core=n_train_core,
+                                      n_test=n_test, epochs=epochs, cnn_epochs=cnn_epochs)}
+# prom-core (70 bp) and prom-scan windows are cheaper for BERT than 300 bp: their own epochs
+task_sizes = {"prom-300": sizes, "prom-core": {**sizes, "epochs": sizes["epochs_core"]},
+              "prom-scan": {**sizes, "epochs": sizes["epochs_scan"]}}
 train.seed_everything(seed)
 train.quiet_lightning()
 report.set_style()
@@ -77,7 +82,8 @@ print(f"profile={profile} seed={seed} data_source={source} sizes={sizes}")
 if simulated:
     display(report.note(
         "Simulated data",
-        f"A promoter world of {sizes['n_train'] + sizes['n_val'] + sizes['n_test']:,} sequences of 300 bp "
+        f"A promoter world of {max(sizes['n_train'], sizes['n_train_core']) + sizes['n_val'] + sizes['n_test']:,} "
+        "sequences of 300 bp "
         "on a human-like background (GC 41%, CpG depleted): TATA promoters (JASPAR TBP box at -31..-24, "
         "often an Inr on the TSS), non-TATA promoters (JASPAR SP1 GC boxes and/or NFY CCAAT boxes at "
         "-100..-40, a CpG-rich stretch, often an Inr), random DNA with a TATA box elsewhere, and "
@@ -88,7 +94,8 @@ else:
         "Real data",
         "GUE (DNABERT-2's benchmark) human promoter sets from the data registry: prom_300_tata for "
         "prom-300 and prom_core_all for prom-core, with their own train/dev/test splits. To fit the "
-        f"budget the training split is subsampled to {sizes['n_train_real']:,} sequences and the dev "
+        f"budget the training splits are subsampled to {sizes['n_train_real']:,} (prom-300) and "
+        f"{sizes['n_train_core_real']:,} (prom-core) sequences and the dev "
         f"split to {sizes['n_val_real']:,} (stratified); the test splits are used whole. There is no "
         "genome here, so prom-scan is not available on real data, and the promoter elements are "
         "not known, so claims that need them are not testable.", "important"))
@@ -100,29 +107,32 @@ else:
 tasks: dict[str, dict[str, ft.Split]] = {}
 groups: dict[str, dict[str, np.ndarray]] = {}  # task -> subset name -> test indices
 if simulated:
-    n_tr, n_va, n_te = sizes["n_train"], sizes["n_val"], sizes["n_test"]
+    n_tr, n_va, n_te = max(sizes["n_train"], sizes["n_train_core"]), sizes["n_val"], sizes["n_test"]
     world = sim.promoter_world(n_tr + n_va + n_te, tata_fraction=tata_fraction, seed=seed)
     core_world = world.crop(-34, 36)
-    parts = {"train": np.arange(n_tr), "val": np.arange(n_tr, n_tr + n_va),
-             "test": np.arange(n_tr + n_va, n_tr + n_va + n_te)}
+    parts = {"val": np.arange(n_tr, n_tr + n_va), "test": np.arange(n_tr + n_va, n_tr + n_va + n_te)}
+    n_task = {"prom-300": sizes["n_train"], "prom-core": sizes["n_train_core"]}
     test_kind = world.kind[parts["test"]]
     subsets = {"all": np.arange(n_te),
                "TATA": np.flatnonzero(np.isin(test_kind, ["TATA", "TATA decoy"])),
                "non-TATA": np.flatnonzero(np.isin(test_kind, ["non-TATA", "shuffled"]))}
     for task, w in (("prom-300", world), ("prom-core", core_world)):
-        tasks[task] = {part: ft.Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in parts.items()}
+        ixs = {"train": np.arange(n_task[task]), **parts}  # prom-300's training set is a subset of prom-core's
+        tasks[task] = {part: ft.Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in ixs.items()}
         groups[task] = subsets
     card = world.describe()
     card = pd.concat([card, pd.DataFrame({
         "quantity": ["train / validation / test", "prom-core"],
-        "value": [f"{n_tr:,} / {n_va:,} / {n_te:,} (random split)",
+        "value": [f"prom-300 {sizes['n_train']:,}, prom-core {sizes['n_train_core']:,} / {n_va:,} / {n_te:,} "
+                  "(random split; validation and test shared)",
                   "the same sequences cropped to -34..+35 (70 bp)"]})], ignore_index=True)
 else:
     world = core_world = None
     frames = {}
     for task, prefix in GUE.items():
         splits = ft.gue(prefix)
-        tasks[task] = {"train": splits["train"].subsample(sizes["n_train_real"], seed),
+        cap = sizes["n_train_real"] if task == "prom-300" else sizes["n_train_core_real"]
+        tasks[task] = {"train": splits["train"].subsample(cap, seed),
                        "val": splits["dev"].subsample(sizes["n_val_real"], seed),
                        "test": splits["test"]}
         groups[task] = {("TATA" if "tata" in prefix else "all"): np.arange(splits["test"].n)}
@@ -224,17 +234,32 @@ store.table("pretraining_curves", h)
 # four convolutional baselines on one-hot DNA: a CNN, CNN+LSTM, CNN+GRU (one shared
 # convolutional trunk, summarised by max-pooling, an LSTM or a GRU) and DeePromoter. On
 # prom-core we also fine-tune the same BERT from random weights, to see what pre-training
-# buys. Every model sees the same training and validation sequences; the test scores come
-# with 95% bootstrap intervals over test sequences.
+# buys. Every model sees the same training and validation sequences (the BERTs in smaller
+# batches than the CNNs: the profile's `batch_size_bert` and `batch_size`), keeps the weights
+# of its best validation epoch, and is scored on the test sequences with 95% bootstrap
+# intervals.
 
 # %%
 models = {"prom-300": ["DNABERT", *ft.BASELINES],
           "prom-core": ["DNABERT", "DNABERT (random init)", *ft.BASELINES]}
+
+
+def run_models(split: dict[str, ft.Split], names: list[str], task_size: dict) -> ft.Comparison:
+    """ft.compare for the BERTs (their own batch size) and the baselines, merged into one Comparison."""
+    groups_ = [([m for m in names if m.startswith("DNABERT")], {**task_size, "batch_size": task_size["batch_size_bert"]}),
+               ([m for m in names if not m.startswith("DNABERT")], task_size)]
+    done = [ft.compare(split["train"], split["val"], split["test"], group, sz, pretrained=pretrained,
+                       seeds=(seed,), n_boot=0) for group, sz in groups_ if group]
+    return ft.Comparison(pd.concat([c.scores for c in done], ignore_index=True),
+                         {key: p for c in done for key, p in c.probs.items()},
+                         {key: f for c in done for key, f in c.fitted.items()},
+                         pd.concat([c.histories for c in done], ignore_index=True))
+
+
 runs: dict[str, ft.Comparison] = {}
 for task, split in tasks.items():
     print(f"--- {task}: train {split['train'].n:,}, validation {split['val'].n:,}, test {split['test'].n:,}")
-    runs[task] = ft.compare(split["train"], split["val"], split["test"], models[task], sizes,
-                            pretrained=pretrained, seeds=(seed,), n_boot=0)
+    runs[task] = run_models(split, models[task], task_sizes[task])
 
 rows = []
 for task, run in runs.items():
@@ -354,8 +379,7 @@ if simulated:
           f"every {sizes['scan_stride']} bp, positive within TSS +-{sizes['scan_flank']}; "
           f"{n_kmers} k-mers per window -> {pieces} piece(s) of at most {sizes['max_tokens'] - 2} k-mers")
     print({p: f"{s.n} windows, {s.labels.mean():.1%} positive" for p, s in scan_split.items()})
-    scan_run = ft.compare(scan_split["train"], scan_split["val"], scan_split["test"], SCAN_MODELS,
-                          sizes, pretrained=pretrained, seeds=(seed,), n_boot=0)
+    scan_run = run_models(scan_split, SCAN_MODELS, task_sizes["prom-scan"])
     y_scan = scan_split["test"].labels
     scan_rows = [ft.scores(y_scan, p, n_boot=sizes["n_boot"], seed=seed).assign(
         task="prom-scan", subset="windows", model=name, n=len(y_scan)) for (name, _), p in scan_run.probs.items()]

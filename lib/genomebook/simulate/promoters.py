@@ -9,7 +9,8 @@ biology puts them:
   carry an initiator (Inr, IUPAC ``YYANWYY`` with its A on the +1); a few also carry GC or
   CCAAT boxes.
 * **Non-TATA promoters** carry one to three GC boxes (JASPAR SP1) and/or a CCAAT box (JASPAR
-  NFYA) between -100 and -40, sit in a CpG-richer stretch (-150..+50), and often an Inr.
+  NFYA) between -100 and -40, often an Inr, and sit in a CpG island (GC- and CpG-rich DNA whose
+  edges are drawn at random in -250..-100 and +50..+150).
 
 Negatives follow DNABERT's prom-300 recipe:
 
@@ -89,9 +90,14 @@ P_ELEMENT: dict[str, dict[str, float]] = {
 }
 #: A promoter with GC boxes carries 1..MAX_GC_BOXES of them (uniform).
 MAX_GC_BOXES = 3
-#: CpG-richer stretch around non-TATA TSSs, relative to the TSS [lo, hi), and its chain
-#: (CpG islands: GC ~0.6-0.7, CpG obs/exp > 0.6).
-CPG_ISLAND = (-150, 50)
+#: CpG-richer stretch (a CpG island) around non-TATA TSSs, relative to the TSS [lo, hi): lo is
+#: drawn uniformly from CPG_ISLAND_START, hi from CPG_ISLAND_END: the GC-rich core always covers
+#: -100..+50 and its upstream edge falls anywhere in -250..-100, so on average GC content rises
+#: towards the TSS (as in human promoters) without a fixed landmark. A dinucleotide shuffle keeps
+#: the composition but erases this gradient. Its chain: GC ~0.6-0.7, CpG o/e > 0.6.
+CPG_ISLAND_START = (-250, -100)
+CPG_ISLAND_END = (50, 150)
+CPG_ISLAND = (CPG_ISLAND_START[0], CPG_ISLAND_END[1])  # the most a promoter can own, [lo, hi)
 CPG_ISLAND_BACKGROUND = {"gc": 0.62, "cpg_ratio": 0.75}
 #: The genome-wide background: human GC 41%, CpG obs/exp 0.25.
 HUMAN_BACKGROUND = {"gc": 0.41, "cpg_ratio": 0.25}
@@ -268,21 +274,24 @@ def _background(n: int, length: int, rng) -> list[str]:
     return _chain(False).sample(n, length, rng)
 
 
-def _cpg_islands(seqs: list[str], rows: Sequence[int], tss: Sequence[int], rng) -> list[str]:
-    """seqs with CPG_ISLAND around tss[j] of seqs[rows[j]] (clipped) replaced by CpG-island-like DNA."""
+def _cpg_islands(seqs: list[str], rows: Sequence[int], tss: Sequence[int], rng) -> tuple[list[str], pd.DataFrame]:
+    """Write a CpG island around tss[j] into seqs[rows[j]]; returns new seqs and islands (seq, start, end), clipped."""
     seqs = list(seqs)
-    spans = [(max(int(t) + CPG_ISLAND[0], 0), min(int(t) + CPG_ISLAND[1], len(seqs[r])))
-             for r, t in zip(rows, tss)]
-    by_len: dict[int, list[int]] = {}
-    for j, (lo, hi) in enumerate(spans):
-        if hi > lo:
-            by_len.setdefault(hi - lo, []).append(j)
-    for length, js in sorted(by_len.items()):  # one batched draw per stretch length
-        rich = _chain(True).sample(len(js), length, rng)
-        for j, r_seq in zip(js, rich):
-            r, (lo, hi) = rows[j], spans[j]
-            seqs[r] = seqs[r][:lo] + r_seq + seqs[r][hi:]
-    return seqs
+    n = len(rows)
+    lo_rel = rng.integers(CPG_ISLAND_START[0], CPG_ISLAND_START[1] + 1, size=n)
+    hi_rel = rng.integers(CPG_ISLAND_END[0], CPG_ISLAND_END[1] + 1, size=n)
+    spans = [(max(int(t) + int(a), 0), min(int(t) + int(b), len(seqs[r])))
+             for r, t, a, b in zip(rows, tss, lo_rel, hi_rel)]
+    width = max((hi - lo for lo, hi in spans), default=0)
+    if n and width > 0:  # one batched draw, each island takes the start of its row
+        rich = _chain(True).sample(n, width, rng)
+        for j, (lo, hi) in enumerate(spans):
+            r = rows[j]
+            seqs[r] = seqs[r][:lo] + rich[j][: hi - lo] + seqs[r][hi:]
+    islands = pd.DataFrame({"seq": np.asarray(rows, dtype=np.int64).reshape(-1),
+                            "start": np.array([a for a, _ in spans], dtype=np.int64),
+                            "end": np.array([b for _, b in spans], dtype=np.int64)})
+    return seqs, islands
 
 
 def _promoter_plan(kinds: Sequence[str], tss: np.ndarray, rng) -> pd.DataFrame:
@@ -335,13 +344,16 @@ def _plant_plan(seqs: list[str], plan: pd.DataFrame, rng) -> tuple[list[str], pd
     return seqs, sites
 
 
-def _build_promoters(kinds: Sequence[str], length: int, tss: np.ndarray, rng) -> tuple[list[str], pd.DataFrame]:
-    """Promoters of the given kinds ("TATA"/"non-TATA"), TSS at tss[i]; non-TATA get a CpG-rich stretch."""
+def _build_promoters(kinds: Sequence[str], length: int, tss: np.ndarray, rng) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """Promoters of the given kinds ("TATA"/"non-TATA"), TSS at tss[i]; non-TATA get a CpG island.
+
+    Returns (seqs, planted sites, islands (seq, start, end))."""
     kinds = list(kinds)
     seqs = _background(len(kinds), length, rng)
     non = [i for i, kind in enumerate(kinds) if kind == "non-TATA"]  # CpG-rich stretch around their TSSs
-    seqs = _cpg_islands(seqs, non, [int(tss[i]) for i in non], rng)
-    return _plant_plan(seqs, _promoter_plan(kinds, tss, rng), rng)
+    seqs, islands = _cpg_islands(seqs, non, [int(tss[i]) for i in non], rng)
+    seqs, sites = _plant_plan(seqs, _promoter_plan(kinds, tss, rng), rng)
+    return seqs, sites, islands
 
 
 def _decoy_starts(n: int, length: int, tss: int, width: int, rng) -> np.ndarray:
@@ -368,6 +380,7 @@ class PromoterWorld:
     elements: dict[str, np.ndarray]  # element -> PPM (4, w), rows A, C, G, T (the library's layout)
     windows: dict[str, tuple[int, int]]  # element -> start window relative to the TSS, both ends inclusive
     seed: int = 0
+    islands: pd.DataFrame | None = None  # CpG islands of non-TATA promoters: seq, start, end (clipped, half-open)
 
     def __len__(self) -> int:
         return len(self.seqs)
@@ -406,17 +419,26 @@ class PromoterWorld:
         sites = self.sites[keep].copy()
         sites["start"] -= a
         sites["end"] -= a
+        islands = self.islands
+        if islands is not None:
+            islands = islands.assign(start=islands["start"].clip(a, b) - a, end=islands["end"].clip(a, b) - a)
+            islands = islands[islands["end"] > islands["start"]].reset_index(drop=True)
         return replace(self, seqs=[s[a:b] for s in self.seqs], tss=-start,
-                       sites=sites.reset_index(drop=True))
+                       sites=sites.reset_index(drop=True), islands=islands)
 
     def take(self, idx: Sequence[int] | np.ndarray) -> PromoterWorld:
         """A world of the sequences idx (in that order), sites re-indexed."""
         idx = np.asarray(idx, dtype=np.int64)
         new_of_old = pd.Series(np.arange(idx.size), index=idx)
-        sites = self.sites[self.sites["seq"].isin(idx)].copy()
-        sites["seq"] = new_of_old.loc[sites["seq"].to_numpy()].to_numpy()
+        def pick(df: pd.DataFrame | None) -> pd.DataFrame | None:
+            if df is None:
+                return None
+            out = df[df["seq"].isin(idx)].copy()
+            out["seq"] = new_of_old.loc[out["seq"].to_numpy()].to_numpy()
+            return out.sort_values(["seq", "start"], kind="stable").reset_index(drop=True)
+
         return replace(self, seqs=[self.seqs[i] for i in idx], labels=self.labels[idx],
-                       kind=self.kind[idx], sites=sites.sort_values(["seq", "start"]).reset_index(drop=True))
+                       kind=self.kind[idx], sites=pick(self.sites), islands=pick(self.islands))
 
     def describe(self) -> pd.DataFrame:
         """Data card (rows: quantity, value): sizes, kinds, planted sites, composition, motif sources."""
@@ -437,8 +459,10 @@ class PromoterWorld:
             lo, hi = self.windows[e]
             rows.append((f"planted {e} sites", f"{n_e:,} ({ELEMENT_SOURCE[e]}; starts {lo:+d}..{hi:+d})"))
         rows.append(("background", f"order-1 Markov, GC {HUMAN_BACKGROUND['gc']:.2f}, CpG o/e "
-                                   f"{HUMAN_BACKGROUND['cpg_ratio']:.2f}; non-TATA {CPG_ISLAND[0]}..{CPG_ISLAND[1]}: "
-                                   f"GC {CPG_ISLAND_BACKGROUND['gc']:.2f}, CpG o/e {CPG_ISLAND_BACKGROUND['cpg_ratio']:.2f}"))
+                                   f"{HUMAN_BACKGROUND['cpg_ratio']:.2f}"))
+        rows.append(("CpG islands (non-TATA)", f"from {CPG_ISLAND_START[0]}..{CPG_ISLAND_START[1]} to "
+                     f"{CPG_ISLAND_END[0]:+d}..{CPG_ISLAND_END[1]:+d} around the TSS (uniform); GC "
+                     f"{CPG_ISLAND_BACKGROUND['gc']:.2f}, CpG o/e {CPG_ISLAND_BACKGROUND['cpg_ratio']:.2f}"))
         rows.append(("seed", str(self.seed)))
         return pd.DataFrame(rows, columns=["quantity", "value"])
 
@@ -467,7 +491,7 @@ def promoter_world(n: int, *, upstream: int = 249, downstream: int = 50, tata_fr
     n_decoy = min(n_tata, n - n_pos)
     n_shuf = n - n_pos - n_decoy
     kinds_pos = ["TATA"] * n_tata + ["non-TATA"] * n_non
-    pos_seqs, pos_sites = _build_promoters(kinds_pos, length, np.full(n_pos, tss), rng)
+    pos_seqs, pos_sites, islands = _build_promoters(kinds_pos, length, np.full(n_pos, tss), rng)
     # TATA decoys: background, one TATA box outside the TSS neighbourhood, no Inr
     w_tata = element_ppms()["TATA"].shape[1]
     decoy_plan = pd.DataFrame({"seq": np.arange(n_decoy), "element": "TATA",
@@ -475,7 +499,7 @@ def promoter_world(n: int, *, upstream: int = 249, downstream: int = 50, tata_fr
                                "strand": np.ones(n_decoy, dtype=np.int64)})
     decoy_seqs, decoy_sites = _plant_plan(_background(n_decoy, length, rng), decoy_plan, rng)
     # shuffled: fresh non-TATA promoters, dinucleotide-shuffled (their sites do not survive)
-    src, _ = _build_promoters(["non-TATA"] * n_shuf, length, np.full(n_shuf, tss), rng)
+    src, *_ = _build_promoters(["non-TATA"] * n_shuf, length, np.full(n_shuf, tss), rng)
     shuf_seqs = [dinucleotide_shuffle(s, rng) for s in src]
 
     seqs = pos_seqs + decoy_seqs + shuf_seqs
@@ -487,10 +511,12 @@ def promoter_world(n: int, *, upstream: int = 249, downstream: int = 50, tata_fr
     new_of_old[perm] = np.arange(n)
     sites["seq"] = new_of_old[sites["seq"].to_numpy()]
     sites = sites.sort_values(["seq", "start"], kind="stable").reset_index(drop=True)
+    islands["seq"] = new_of_old[islands["seq"].to_numpy()]
+    islands = islands.sort_values("seq", kind="stable").reset_index(drop=True)
     kind = kind[perm].astype(str)
     labels = np.array([LABEL_OF_KIND[k] for k in kind], dtype=np.int64)
     return PromoterWorld(seqs=[seqs[i] for i in perm], labels=labels, kind=kind, tss=tss, sites=sites,
-                         elements=element_ppms(), windows=dict(WINDOWS), seed=seed)
+                         elements=element_ppms(), windows=dict(WINDOWS), seed=seed, islands=islands)
 
 
 # --------------------------------------------------------------------------- prom-scan
@@ -516,6 +542,7 @@ class ScanRegions:
     window: int
     stride: int
     flank: int
+    islands: pd.DataFrame | None = None  # CpG islands of non-TATA promoters: seq (= region), start, end
 
     def window_seqs(self, rows: Sequence[int] | np.ndarray | None = None) -> list[str]:
         """Sequences of the windows (rows of ``windows``; default all), each ``window`` bp."""
@@ -570,10 +597,11 @@ def _regions_with_promoters(n_regions: int, region_len: int, rng, *, tata_fracti
                             n_promoters: np.ndarray | None = None):
     """Regions of background with n_promoters[i] (default 1) promoters each and scattered decoy motifs.
 
-    Returns (seqs, tss (P,), region of each promoter (P,), kinds (P,), sites with a role column).
+    Returns (seqs, tss (P,), region of each promoter (P,), kinds (P,), sites with a role column,
+    CpG islands (seq, start, end)).
     """
     up, down = -CPG_ISLAND[0], CPG_ISLAND[1]
-    span = up + down  # a promoter owns [tss-150, tss+50): its island and all its elements
+    span = up + down  # a promoter owns [tss-600, tss+400): its largest island and all its elements
     counts = np.ones(n_regions, dtype=np.int64) if n_promoters is None else np.asarray(n_promoters, np.int64)
     if counts.sum() and region_len < span:
         raise ValueError(f"region_len must be >= {span} bp to hold a promoter; got {region_len}")
@@ -583,7 +611,7 @@ def _regions_with_promoters(n_regions: int, region_len: int, rng, *, tata_fracti
     kinds = np.where(rng.random(counts.sum()) < tata_fraction, "TATA", "non-TATA").astype(str)
     seqs = _background(n_regions, region_len, rng)
     non = np.flatnonzero(kinds == "non-TATA")
-    seqs = _cpg_islands(seqs, region_of[non].tolist(), tss[non].tolist(), rng)
+    seqs, islands = _cpg_islands(seqs, region_of[non].tolist(), tss[non].tolist(), rng)
     plan = _promoter_plan(list(kinds), tss, rng)
     plan["seq"] = region_of[plan["seq"].to_numpy()]
     plan["role"] = "promoter"
@@ -596,7 +624,7 @@ def _regions_with_promoters(n_regions: int, region_len: int, rng, *, tata_fracti
     seqs, sites = _plant_plan(seqs, plan.drop(columns="role"), rng)
     sites["role"] = roles  # plant() keeps the order of its inputs
     sites = sites.sort_values(["seq", "start"], kind="stable").reset_index(drop=True)
-    return seqs, tss, region_of, kinds, sites
+    return seqs, tss, region_of, kinds, sites, islands
 
 
 def scan_regions(n_regions: int, *, region_len: int = 10_000, window: int = 1001, stride: int = 100,
@@ -612,14 +640,15 @@ def scan_regions(n_regions: int, *, region_len: int = 10_000, window: int = 1001
     if stride < 1 or window < 1 or flank < 0:
         raise ValueError(f"need stride >= 1, window >= 1, flank >= 0; got {stride}, {window}, {flank}")
     rng = np.random.default_rng(seed)
-    seqs, tss, _, kinds, sites = _regions_with_promoters(n_regions, region_len, rng, tata_fraction=tata_fraction)
+    seqs, tss, _, kinds, sites, islands = _regions_with_promoters(n_regions, region_len, rng,
+                                                                  tata_fraction=tata_fraction)
     starts = np.arange(0, region_len - window + 1, stride)
     reg = np.repeat(np.arange(n_regions), starts.size)
     st = np.tile(starts, n_regions)
     windows = pd.DataFrame({"region": reg, "start": st, "end": st + window,
                             "label": label_windows(st, window, tss[reg], flank)})
     return ScanRegions(regions=seqs, tss=tss, kind=kinds, windows=windows, sites=sites,
-                       window=window, stride=stride, flank=flank)
+                       window=window, stride=stride, flank=flank, islands=islands)
 
 
 def promoter_corpus(n_bp: int, *, seed: int = 0, promoters_per_mb: float = CORPUS_PROMOTERS_PER_MB,

@@ -170,8 +170,12 @@ class TFWorld:
     motif_id: str
     species: str  # "human" | "mouse"
     ppm: np.ndarray  # (4, w) PPM the TF's sites were drawn from (mouse: the diverged one)
-    sites: pd.DataFrame  # seq, start, end (0-based, half-open), strand (+1/-1), kind, tf, motif_id, site, score
-    kind: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))  # (N,) str, see _KIND_ORDER
+    # every planted site: seq (index), start, end (0-based, half-open), strand (+1/-1), kind ("site",
+    # "weak", "decoy" or "other TF"), tf, motif_id, site (as written on the + strand), score (log-odds
+    # bits of the site in motif orientation against its TF's full-strength PPM of this species)
+    sites: pd.DataFrame
+    # (N,) str per sequence: "site", "two sites", "weak site" (bound), "decoy site", "background" (unbound)
+    kind: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     seed: int = 0
 
     @property
