@@ -64,3 +64,22 @@ def test_summary_table_and_runs_page(tmp_path):
     (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(rec))
     page = book.write_runs_page(tmp_path).read_text()
     assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12.34 | ok | profile=smoke |" in page
+
+
+def test_prune_stale_removes_only_older_tables_and_figures(tmp_path):
+    import os
+    import time
+
+    run = tmp_path / "promoters" / "book" / "seed0"
+    for rel in ("tables/old.csv", "tables/new.csv", "figures/old.png", "run.json"):
+        (run / rel).parent.mkdir(parents=True, exist_ok=True)
+        (run / rel).write_text("x")
+    since = time.time()
+    for rel in ("tables/old.csv", "figures/old.png", "run.json"):
+        os.utime(run / rel, (since - 100, since - 100))
+    os.utime(run / "tables" / "new.csv", (since + 5, since + 5))  # written during the run
+    gone = book.prune_stale(run, since)
+    assert sorted(p.name for p in gone) == ["old.csv", "old.png"]
+    assert (run / "tables" / "new.csv").exists() and (run / "run.json").exists()
+    assert not (run / "tables" / "old.csv").exists() and not (run / "figures" / "old.png").exists()
+    assert book.prune_stale(tmp_path / "missing", since) == []

@@ -129,6 +129,27 @@ def check_parameters(ch: Chapter, given: dict[str, Any], defaults: dict[str, Any
         )
 
 
+def prune_stale(run_dir: Path, since: float) -> list[Path]:
+    """Delete tables and figures in ``run_dir`` last written before ``since`` (epoch seconds).
+
+    A chapter run writes into ``<results>/<chapter>/<profile>/seed<seed>/``. When the same
+    folder held an earlier run with other parameters (say the simulated world, then
+    ``data_source=real``, which has no prom-scan), that run's extra tables would sit beside the
+    new ones as if they belonged to it. Called only after a successful run, so a failed run
+    still leaves the last good results untouched. Returns the deleted paths.
+    """
+    gone = []
+    for sub in ("tables", "figures"):
+        folder = Path(run_dir) / sub
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.stat().st_mtime < since:
+                path.unlink()
+                gone.append(path)
+    return gone
+
+
 def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Path | None = None,
                 root: Path | None = None, results: Path | None = None) -> dict[str, Any]:
     """Execute one chapter with papermill; return its run record (also saved as JSON)."""
@@ -158,6 +179,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
     pm_log.addHandler(handler)
     pm_log.setLevel(logging.INFO)
     status, error = "ok", ""
+    started = time.time() - 1.0  # file times can be coarser than a second
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
@@ -175,6 +197,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
     profile, seed = effective.get("profile", ""), effective.get("seed", 0)
     meta_path = Path(env_results) / name / str(profile) / f"seed{seed}" / "run.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() and status == "ok" else {}
+    stale = prune_stale(meta_path.parent, started) if status == "ok" else []
     record = {
         "chapter": name, "group": ch.group, "profile": profile, "seed": seed,
         "data_source": meta.get("data_source", ""), "seconds": round(seconds, 1),
@@ -182,6 +205,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
         "notebook": str(out.relative_to(site)), "log": str(log_path.relative_to(site)),
         "headline": meta.get("headline", ""),
+        "stale_removed": [p.name for p in stale],
     }
     (runs / f"{name}.json").write_text(json.dumps(record, indent=2, default=str))
     return record
