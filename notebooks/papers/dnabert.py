@@ -162,10 +162,9 @@ display(card.style.hide(axis="index"))
 # learned to read its neighbours therefore reaches a perplexity of at most about 4 on such
 # spans (4 letters for the hidden base; spans that merge hide a few more). A network that has
 # only learned which k-mers are common sits near the genome's 6-mer perplexity (e to the
-# 6-mer entropy), in the thousands. The dotted line marks 4: the gap between it and the curve says how far from
-# DNABERT's 120,000 steps this short pre-training is. For scale, the simulated genome's own
-# 6-mer frequencies give a perplexity of about 3,400 (measured on the book-size genome):
-# anything below that is context learned.
+# 6-mer entropy), in the thousands: for the book-size simulated genome about 3,400, so
+# anything below that is context learned. The dotted line marks 4; the gap between it and
+# the curve says how far this short pre-training is from DNABERT's 120,000 steps.
 #
 # Masked-token accuracy needs a similar reading. BERT's rule leaves one in ten of the chosen
 # tokens unchanged (and swaps one in ten for a random k-mer), so a network that merely
