@@ -97,6 +97,11 @@ def test_results_store_writes_atomically(tmp_path):
     meta = json.loads((store.dir / "run.json").read_text())
     assert meta == {"data_source": "simulated", "chapter": "demo", "profile": "smoke", "seed": 3,
                     "seconds": 1.5}
+    # a new run of the same chapter, profile and seed starts a fresh record: nothing stale survives
+    again = report.ResultsStore("demo", "smoke", 3, root=tmp_path)
+    again.record(data_source="real")
+    assert json.loads((store.dir / "run.json").read_text()) == {"data_source": "real", "chapter": "demo",
+                                                                "profile": "smoke", "seed": 3}
 
 
 def test_figures_are_png_and_svg_and_reproducible(tmp_path):

@@ -52,6 +52,7 @@ class ResultsStore:
         self.chapter, self.profile, self.seed = chapter, profile, int(seed)
         base = Path(root) if root is not None else results_root()
         self.dir = base / chapter / profile / f"seed{self.seed}"
+        self._recorded = False  # has this store (this run) written run.json yet?
 
     def table(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
         """Save ``df`` as ``tables/<name>.csv`` (floats to 6 significant digits)."""
@@ -73,9 +74,14 @@ class ResultsStore:
         return out
 
     def record(self, **meta: Any) -> dict[str, Any]:
-        """Merge ``meta`` into ``run.json`` (chapter, profile, seed are always there)."""
+        """Write ``meta`` to ``run.json`` (chapter, profile, seed are always there).
+
+        The first call of a store replaces what an earlier run left there, so no key of that
+        run survives into this one's record; later calls of the same store merge into it.
+        """
         path = self.dir / "run.json"
-        current = json.loads(path.read_text()) if path.exists() else {}
+        current = json.loads(path.read_text()) if path.exists() and self._recorded else {}
+        self._recorded = True
         current.update(chapter=self.chapter, profile=self.profile, seed=self.seed)
         current.update(meta)
         _atomic_write(path, lambda p: p.write_text(json.dumps(current, indent=2, default=str)))
