@@ -509,6 +509,10 @@ else:
     tata_vs_non, tata_detail = nan, "only prom_300_tata has a training split here"
 centre, half = sum(PAPER_PEAK) / 2, (PAPER_PEAK[1] - PAPER_PEAK[0]) / 2
 att_off = abs(peak["TATA"] - centre) - half if "TATA" in peak else nan
+att_detail = "no TATA promoters"
+if "TATA" in peak:  # say so when the peak hugs the window's edge rather than any element
+    near_edge = min(peak["TATA"] - rel_pos[0], rel_pos[-1] - peak["TATA"]) < smooth
+    att_detail = f"peak at {peak['TATA']:+} bp" + (f", within {smooth} bp of the window's edge" if near_edge else "")
 claims = [
     report.Claim("prom-300: DNABERT beats DeePromoter on test MCC", deep300, 0, ">",
                  detail=f"gap {deep300:+.3f} ({sub300} test sequences)", source="DNABERT 3.1, Fig. 2a"),
@@ -529,7 +533,7 @@ claims = [
     report.Claim(f"On TATA promoters the attention landscape peaks {-PAPER_PEAK[1]}-{-PAPER_PEAK[0]} bp "
                  f"upstream of the TSS (value: bp by which the {smooth}-bp smoothed peak misses "
                  f"{PAPER_PEAK[0]}..{PAPER_PEAK[1]}, allowed 5)", att_off, 5, "<=",
-                 detail=f"peak at {peak.get('TATA', nan):+} bp" if "TATA" in peak else "no TATA promoters",
+                 detail=att_detail,
                  source="DNABERT 3.3, Fig. 4b"),
 ]
 claims_df = report.claims_table(claims, profile=profile, data_source=source)
