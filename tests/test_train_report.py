@@ -137,6 +137,7 @@ def test_claims_outcomes():
     assert list(df["test"]) == [">= 0.5", ">= 0.5", "< 0.1", ">= 1", ">= 1"]
     assert set(df["profile"]) == {"book"} and set(df["data_source"]) == {"simulated"}
     assert math.isnan(df["value"].iloc[3])
+    assert report.tally(claims) == (1, 2, ["a beats b by 0.5", "error below 0.1"])  # untestable counted in neither
     with pytest.raises(ValueError, match="op must be one of"):
         report.Claim("x", 1, 1, "==")
     html = report.style_claims(df).to_html()

@@ -120,6 +120,13 @@ class Claim:
         return OUTCOME_SUPPORTED if ok else OUTCOME_NOT_SUPPORTED
 
 
+def tally(claims: Iterable[Claim]) -> tuple[int, int, list[str]]:
+    """(number supported, number not supported, statements of those not supported)."""
+    outcomes = [(c.outcome, c.statement) for c in claims]
+    lost = [st for out, st in outcomes if out == OUTCOME_NOT_SUPPORTED]
+    return sum(out == OUTCOME_SUPPORTED for out, _ in outcomes), len(lost), lost
+
+
 def claims_table(claims: Iterable[Claim], *, profile: str, data_source: str) -> pd.DataFrame:
     """One row per claim: statement, value, test, outcome, profile, data source."""
     rows = []

@@ -597,7 +597,7 @@ display(report.style_claims(claims_df))
 
 # %%
 seconds = time.perf_counter() - t_start
-n_ok = int((claims_df["outcome"] == "supported").sum())
+n_ok = report.tally(claims)[0]
 headline = (f"{n_ok} of {len(claims_df)} claims supported; prom-core MCC DNABERT "
             f"{means[('prom-core', 'DNABERT')]:.3f} vs random init {means[('prom-core', 'DNABERT (random init)')]:.3f} "
             f"vs best CNN {max(means[('prom-core', m)] for m in ['CNN', 'CNN+LSTM', 'CNN+GRU']):.3f}")

@@ -478,9 +478,7 @@ claims = [
 claims_df = report.claims_table(claims, profile=profile, data_source=source)
 store.table("claims", claims_df)
 display(report.style_claims(claims_df))
-n_ok = int((claims_df["outcome"] == report.OUTCOME_SUPPORTED).sum())
-n_not = int((claims_df["outcome"] == report.OUTCOME_NOT_SUPPORTED).sum())
-lost = [c.statement for c in claims if c.outcome == report.OUTCOME_NOT_SUPPORTED]
+n_ok, n_not, lost = report.tally(claims)
 display(report.note(
     "What this run shows",
     f"{n_ok} of {len(claims)} claims supported, {n_not} not supported at profile <code>{profile}</code> on "
