@@ -32,8 +32,10 @@ def test_profile_errors_name_the_fix():
 
 def test_every_profile_has_the_same_keys():
     table = train._profile_table()
-    for chapter, profiles in table.items():
+    for chapter, block in table.items():
+        profiles = {k: v for k, v in block.items() if k != "extends"}
         assert set(profiles) == set(train.PROFILES), chapter
+        assert block.get("extends", chapter) in table, f"{chapter} extends an unknown block"
         keys = {p: set(v) for p, v in profiles.items()}
         assert len({frozenset(k) for k in keys.values()}) == 1, f"{chapter}: {keys}"
 
@@ -137,7 +139,8 @@ def test_claims_outcomes():
     assert list(df["test"]) == [">= 0.5", ">= 0.5", "< 0.1", ">= 1", ">= 1"]
     assert set(df["profile"]) == {"book"} and set(df["data_source"]) == {"simulated"}
     assert math.isnan(df["value"].iloc[3])
-    assert report.tally(claims) == (1, 2, ["a beats b by 0.5", "error below 0.1"])  # untestable counted in neither
+    assert report.tally(claims) == {"supported": 1, "not supported": 2, "inconclusive": 0,
+                                    "not testable here": 2}
     with pytest.raises(ValueError, match="op must be one of"):
         report.Claim("x", 1, 1, "==")
     html = report.style_claims(df).to_html()
@@ -146,10 +149,50 @@ def test_claims_outcomes():
 
 def test_published_vs_reproduced_orders_columns():
     df = report.published_vs_reproduced([
-        {"quantity": "auPR known", "published": 0.418, "reference": "Fig 2A", "reproduced": 0.4,
-         "ci_low": 0.35, "ci_high": 0.45},
+        {"quantity": "auPR known", "published": 0.418, "published_id": "x.y", "reference": "Fig 2A",
+         "reproduced": 0.4, "ci_low": 0.35, "ci_high": 0.45},
         {"quantity": "auPR novel", "reference": "Fig 2A", "reproduced": 0.2, "note": "x"},
     ])
     assert list(df.columns) == ["quantity", "published", "reference", "reproduced", "ci_low",
-                                "ci_high", "note"]
+                                "ci_high", "published_id", "note"]
     assert df["published"].iloc[0] == 0.418 and pd.isna(df["published"].iloc[1])
+
+
+def test_published_vs_reproduced_refuses_typed_numbers():
+    with pytest.raises(ValueError, match="data/published"):
+        report.published_vs_reproduced([{"quantity": "auPR", "published": 0.418, "reproduced": 0.4}])
+
+
+def test_claim_outcome_respects_the_interval():
+    def out(v, lo, hi, thr=0.0, op=">="):
+        return report.Claim("c", v, thr, op, ci_low=lo, ci_high=hi).outcome
+    assert out(0.2, 0.05, 0.3) == "supported"
+    assert out(0.2, -0.05, 0.3) == "inconclusive"      # point estimate passes, interval does not
+    assert out(-0.2, -0.3, -0.1) == "not supported"
+    assert out(-0.2, -0.3, 0.0) == "inconclusive"      # upper end touches the threshold (>= passes)
+    assert out(-0.2, -0.3, 0.0, op=">") == "not supported"
+    assert out(0.05, 0.01, 0.09, thr=0.1, op="<") == "supported"
+    assert out(0.15, 0.05, 0.2, thr=0.1, op="<") == "inconclusive"
+    assert out(0.15, 0.12, 0.2, thr=0.1, op="<=") == "not supported"
+    assert out(float("nan"), 0.1, 0.2) == "not testable here"
+    failed = report.Claim("beats a collapsed run", 0.5, 0.0, ci_low=0.4, ci_high=0.6,
+                          failed_reference="random init collapsed to MCC 0 on both seeds")
+    assert failed.outcome == "inconclusive"
+    with pytest.raises(ValueError, match="both ci_low and ci_high"):
+        report.Claim("c", 1, 0, ci_low=0.5)
+
+
+def test_what_held_names_each_failure_with_its_numbers():
+    claims = [report.Claim("A beats B", 0.12, 0.0, ci_low=0.05, ci_high=0.2, n=300),
+              report.Claim("A beats C", -0.03, 0.0, ci_low=-0.06, ci_high=-0.01, n=300, detail="A 0.40 vs C 0.43"),
+              report.Claim("A beats D", 0.01, 0.0, ci_low=-0.02, ci_high=0.04, n=300),
+              report.Claim("planted motif found", None, 1, built_in=""),
+              report.Claim("peak at TATA", 0, 0, "<=", built_in="TATA planted at -31..-24")]
+    text = report.what_held(claims)
+    assert text.startswith("Of 5 claims checked on this run, 2 supported, 1 not supported, "
+                           "1 inconclusive, 1 not testable here.")
+    assert "- A beats C: -0.03 [-0.06, -0.01], n = 300 (needed >= 0); A 0.40 vs C 0.43." in text
+    assert "- A beats D: 0.01 [-0.02, 0.04], n = 300 (needed >= 0)." in text
+    assert "- planted motif found: not measurable on this run." in text
+    assert "peak at TATA (0) — built into the simulated world" in text
+    assert report.what_held([]) == "This run checked no claims."

@@ -15,7 +15,9 @@ import pandas as pd
 
 OUTCOME_SUPPORTED = "supported"
 OUTCOME_NOT_SUPPORTED = "not supported"
+OUTCOME_INCONCLUSIVE = "inconclusive"
 OUTCOME_UNTESTABLE = "not testable here"
+OUTCOMES = (OUTCOME_SUPPORTED, OUTCOME_NOT_SUPPORTED, OUTCOME_INCONCLUSIVE, OUTCOME_UNTESTABLE)
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
@@ -59,6 +61,10 @@ class ResultsStore:
         return _atomic_write(self.dir / "tables" / f"{name}.csv",
                              lambda p: df.to_csv(p, index=index, float_format="%.6g"))
 
+    def text(self, name: str, text: str) -> Path:
+        """Save ``text`` as ``<name>`` in the run's folder (e.g. the "what held" paragraph)."""
+        return _atomic_write(self.dir / name, lambda p: p.write_text(text))
+
     def read_table(self, name: str) -> pd.DataFrame:
         """Load a table saved by :meth:`table`."""
         return pd.read_csv(self.dir / "tables" / f"{name}.csv")
@@ -93,12 +99,33 @@ class ResultsStore:
         return json.loads(path.read_text()) if path.exists() else {}
 
 
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, (float, int)) and math.isnan(float(x)))
+
+
 @dataclass
 class Claim:
     """A paper's or chapter's statement turned into a check ``value <op> threshold``.
 
-    ``value`` NaN (or None) means the run cannot test it (e.g. no ground truth on a
-    reader's own data); it is then reported as such, never as supported.
+    The outcome respects uncertainty. With an interval (``ci_low``, ``ci_high``: a bootstrap
+    over the test units, and over seeds where a chapter runs several) a claim is
+    *supported* only when the whole interval lies on the claimed side of the threshold,
+    *not supported* when it lies wholly on the other side, and *inconclusive* otherwise.
+    Without an interval (a count, a deterministic quantity) the value itself is compared.
+    ``value`` NaN (or None) means this run cannot test it (e.g. no ground truth on a reader's
+    own data): *not testable here*, never supported.
+
+    Other fields say what a reader needs to weigh the outcome:
+
+    - ``n``: the number of test units behind the value (sequences, loci, cell types, …);
+    - ``source``: where the paper states the claim (table/figure/section);
+    - ``reading``: set when the claim, pairing or threshold is our reading rather than the
+      paper's words (say what we read into it);
+    - ``built_in``: set when the simulated world makes the claim true by construction (what it
+      builds in): the claim then tests the world, not the method;
+    - ``failed_reference``: set when the comparison is against a run that failed to learn (e.g.
+      a model at MCC 0); the outcome is then *inconclusive*, whatever the numbers;
+    - ``published``: the id of the paper's number in ``data/published/``, if any.
     """
 
     statement: str
@@ -107,52 +134,146 @@ class Claim:
     op: str = ">="
     detail: str = ""
     source: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    reading: str = ""
+    built_in: str = ""
+    failed_reference: str = ""
+    published: str = ""
 
     def __post_init__(self) -> None:
         if self.op not in _OPS:
             raise ValueError(f"Claim op must be one of {list(_OPS)}; got {self.op!r}.")
+        if (self.ci_low is None) != (self.ci_high is None):
+            raise ValueError(f"Claim {self.statement!r}: give both ci_low and ci_high, or neither.")
+
+    @property
+    def has_interval(self) -> bool:
+        return not (_missing(self.ci_low) or _missing(self.ci_high))
 
     @property
     def outcome(self) -> str:
-        if self.value is None or (isinstance(self.value, float) and math.isnan(self.value)):
+        if _missing(self.value):
             return OUTCOME_UNTESTABLE
-        ok = _OPS[self.op](float(self.value), float(self.threshold))
-        return OUTCOME_SUPPORTED if ok else OUTCOME_NOT_SUPPORTED
+        if self.failed_reference:
+            return OUTCOME_INCONCLUSIVE
+        test = _OPS[self.op]
+        if not self.has_interval:
+            return OUTCOME_SUPPORTED if test(float(self.value), float(self.threshold)) else OUTCOME_NOT_SUPPORTED
+        lo, hi = sorted((float(self.ci_low), float(self.ci_high)))
+        # the end of the interval nearest the threshold must pass for support; the far end
+        # must fail for "not supported"
+        near, far = (lo, hi) if self.op in (">=", ">") else (hi, lo)
+        if test(near, float(self.threshold)):
+            return OUTCOME_SUPPORTED
+        if not test(far, float(self.threshold)):
+            return OUTCOME_NOT_SUPPORTED
+        return OUTCOME_INCONCLUSIVE
+
+    def numbers(self) -> str:
+        """The value, its interval and n in words, e.g. ``0.753 [0.691, 0.795], n = 44``."""
+        if _missing(self.value):
+            return "not measurable on this run"
+        text = f"{_fmt(self.value)}"
+        if self.has_interval:
+            text += f" [{_fmt(self.ci_low)}, {_fmt(self.ci_high)}]"
+        if self.n is not None:
+            text += f", n = {int(self.n):,}"
+        return text
 
 
-def tally(claims: Iterable[Claim]) -> tuple[int, int, list[str]]:
-    """(number supported, number not supported, statements of those not supported)."""
-    outcomes = [(c.outcome, c.statement) for c in claims]
-    lost = [st for out, st in outcomes if out == OUTCOME_NOT_SUPPORTED]
-    return sum(out == OUTCOME_SUPPORTED for out, _ in outcomes), len(lost), lost
+def _fmt(x: Any) -> str:
+    x = float(x)
+    if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e5):
+        return f"{x:.3g}"
+    return f"{x:.3f}".rstrip("0").rstrip(".") if abs(x - round(x)) > 1e-12 else f"{int(round(x))}"
+
+
+def tally(claims: Iterable[Claim]) -> dict[str, int]:
+    """How many claims have each outcome: {outcome: count} over :data:`OUTCOMES` (zeros kept)."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for c in claims:
+        counts[c.outcome] += 1
+    return counts
 
 
 def claims_table(claims: Iterable[Claim], *, profile: str, data_source: str) -> pd.DataFrame:
-    """One row per claim: statement, value, test, outcome, profile, data source."""
+    """One row per claim: statement, value, interval, n, test, outcome, what it rests on, profile, data source."""
     rows = []
     for c in claims:
-        d = asdict(c)
         rows.append({
-            "claim": d["statement"],
-            "value": None if c.value is None else round(float(c.value), 4),
-            "test": f"{d['op']} {d['threshold']:g}",
+            "claim": c.statement,
+            "value": None if _missing(c.value) else round(float(c.value), 4),
+            "ci_low": None if not c.has_interval else round(float(c.ci_low), 4),
+            "ci_high": None if not c.has_interval else round(float(c.ci_high), 4),
+            "n": None if c.n is None else int(c.n),
+            "test": f"{c.op} {c.threshold:g}",
             "outcome": c.outcome,
-            "detail": d["detail"],
-            "source": d["source"],
+            "detail": c.detail,
+            "source": c.source,
+            "our reading": c.reading,
+            "built into the world": c.built_in,
+            "failed reference": c.failed_reference,
+            "published": c.published,
             "profile": profile,
             "data_source": data_source,
         })
     return pd.DataFrame(rows)
 
 
-def published_vs_reproduced(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
-    """Table of published numbers (with their table/figure reference) next to ours.
+def what_held(claims: Iterable[Claim]) -> str:
+    """A paragraph (Markdown) saying what held and what did not, naming every claim that is not
+    supported, inconclusive or untestable with its numbers."""
+    claims = list(claims)
+    if not claims:
+        return "This run checked no claims."
+    counts = tally(claims)
+    parts = [f"{counts[o]} {o}" for o in OUTCOMES if counts[o]]
+    text = [f"Of {len(claims)} claims checked on this run, " + ", ".join(parts) + "."]
+    for outcome, lead in ((OUTCOME_NOT_SUPPORTED, "**Did not hold**"),
+                          (OUTCOME_INCONCLUSIVE, "**Inconclusive** (the interval straddles the "
+                                                 "threshold, or the reference failed to learn)"),
+                          (OUTCOME_UNTESTABLE, "**Not testable here**")):
+        these = [c for c in claims if c.outcome == outcome]
+        if not these:
+            continue
+        text.append(f"\n{lead}:\n")
+        for c in these:
+            line = f"- {c.statement}: {c.numbers()}"
+            if outcome != OUTCOME_UNTESTABLE:
+                line += f" (needed {c.op} {_fmt(c.threshold)})"
+            why = "; ".join(x for x in (c.failed_reference, c.detail) if x)
+            if why:
+                line += f"; {why}"
+            text.append(line + ".")
+    held = [c for c in claims if c.outcome == OUTCOME_SUPPORTED]
+    if held:
+        text.append("\n**Held**: " + "; ".join(
+            f"{c.statement} ({c.numbers()})" + (" — built into the simulated world" if c.built_in else "")
+            for c in held) + ".")
+    world = [c for c in claims if c.built_in]
+    if world:
+        text.append(f"\n{len(world)} of these claims rest on what the simulated world builds in, "
+                    "so they test the world and the method together, not the method alone.")
+    return "\n".join(text)
 
-    Each row: ``quantity``, ``published`` (number or None), ``reference`` (e.g. 'Fig 2A'),
-    ``reproduced``, ``ci_low``, ``ci_high``. Missing keys are left empty.
+
+def published_vs_reproduced(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Table of published numbers (with their paper and table/figure) next to ours.
+
+    Build each row with :func:`genomebook.published.row` so the paper's number comes from
+    ``data/published/``: a row that carries a ``published`` number without its
+    ``published_id`` is refused. Columns: ``quantity``, ``published``, ``reference``,
+    ``reproduced``, ``ci_low``, ``ci_high``, ``published_id`` and any extra columns.
     """
-    cols = ["quantity", "published", "reference", "reproduced", "ci_low", "ci_high"]
-    df = pd.DataFrame(list(rows))
+    rows = list(rows)
+    for r in rows:
+        if not _missing(r.get("published")) and not r.get("published_id"):
+            raise ValueError(f"published_vs_reproduced: row {r.get('quantity')!r} types a published "
+                             "number; take it from data/published/ with published.row(id, ...).")
+    cols = ["quantity", "published", "reference", "reproduced", "ci_low", "ci_high", "published_id"]
+    df = pd.DataFrame(rows)
     for c in cols:
         if c not in df:
             df[c] = None
@@ -165,7 +286,7 @@ def style_claims(df: pd.DataFrame):
     Profile and data source, the same on every row, go to the caption; empty columns are dropped.
     """
     colours = {OUTCOME_SUPPORTED: "#d8f0d8", OUTCOME_NOT_SUPPORTED: "#f6d5d5",
-               OUTCOME_UNTESTABLE: "#e8e8e8"}
+               OUTCOME_INCONCLUSIVE: "#fbeccb", OUTCOME_UNTESTABLE: "#e8e8e8"}
     caption = ", ".join(f"{c.replace('_', ' ')}: {df[c].iloc[0]}"
                         for c in ("profile", "data_source") if c in df and len(df))
     shown = df.drop(columns=[c for c in ("profile", "data_source") if c in df])

@@ -28,7 +28,11 @@ def _profile_table() -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def profile(chapter: str, name: str = "book", **overrides: Any) -> dict[str, Any]:
-    """Sizes of ``chapter`` at profile ``name`` (smoke/book/paper); non-None overrides win."""
+    """Sizes of ``chapter`` at profile ``name`` (smoke/book/paper); non-None overrides win.
+
+    A chapter's block may name the block it ``extends`` (e.g. the DNABERT task chapters extend
+    ``dnabert_pretraining``): the parent's sizes come first and the chapter's own win.
+    """
     if name not in PROFILES:
         raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {name!r}.")
     table = _profile_table()
@@ -37,7 +41,9 @@ def profile(chapter: str, name: str = "book", **overrides: Any) -> dict[str, Any
             f"No sizes for chapter {chapter!r} in genomebook/profiles.yaml; "
             f"known chapters: {', '.join(sorted(table))}."
         )
-    sizes = dict(table[chapter][name])
+    block = table[chapter]
+    sizes = dict(profile(block["extends"], name)) if "extends" in block else {}
+    sizes.update(block[name])
     unknown = set(overrides) - set(sizes)
     if unknown:
         raise KeyError(

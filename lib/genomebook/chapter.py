@@ -1,0 +1,164 @@
+"""The chapter skeleton: one call opens a run, one call closes it.
+
+Every chapter starts with :func:`open_run` (profile sizes with the chapter's overrides,
+seeding, the house style, quiet Lightning, the results store, a timer and the data source)
+and ends with :meth:`Run.close` (the claims table, a generated "what held and what did not"
+paragraph naming every claim that is not supported with its numbers, the tally and the run
+record). In between, :meth:`Run.leakage` shows the leakage card of the chapter's splits,
+:meth:`Run.built_in` the "built into this world" box on simulated data, and
+:meth:`Run.published` the published-vs-reproduced table. No chapter repeats these by hand.
+
+Used by every chapter in ``notebooks/``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from genomebook import report, train
+from genomebook.datasets import leakage as leakage_checks
+from genomebook.datasets import registry
+from genomebook.simulate.builtin import BuiltIn, affecting, built_in_table
+
+SOURCES = ("simulated", "real", "user files")
+
+
+@dataclass
+class Run:
+    """One chapter run: its sizes, store and data source, and what it has shown so far."""
+
+    chapter: str
+    profile: str
+    seed: int
+    sizes: dict[str, Any]
+    store: report.ResultsStore
+    source: str
+    requested: str
+    why: str
+    t_start: float = field(default_factory=time.perf_counter)
+    world: list[BuiltIn] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)
+
+    @property
+    def simulated(self) -> bool:
+        return self.source == "simulated"
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.t_start
+
+    # ------------------------------------------------------------------ data cards
+    def leakage(self, splits: Mapping[str, Sequence[str]], labels: Mapping[str, Sequence[int]] | None = None, *,
+                pretraining: Sequence[str] | None = None, name: str = "leakage", caption: str = "",
+                **kw: Any) -> pd.DataFrame:
+        """Compute, save (``tables/<name>.csv``) and show the leakage card of ``splits``.
+
+        Exact, reverse-complement and near-duplicates between every pair of splits, per
+        class, and overlap with the pre-training corpus when given
+        (:func:`genomebook.datasets.leakage.leakage_card` says how). Returns the card.
+        """
+        card = leakage_checks.leakage_card(splits, labels, pretraining=pretraining, **kw)
+        self.show_leakage(card, name=name, caption=caption)
+        return card
+
+    def show_leakage(self, card: pd.DataFrame, *, name: str = "leakage", caption: str = "") -> None:
+        """Save and show a leakage card computed elsewhere (rows with any overlap shaded)."""
+        self.store.table(name, card)
+        self.shown.add("leakage")
+        leaks = int(card.loc[card["class"].astype(str) == "all", "any"].sum()) if len(card) else 0
+        head = caption or ("Leakage card: sequences of each split that also occur in an earlier split "
+                           "or in the pre-training corpus (exact, reverse complement, near-duplicate).")
+        verdict = ("no overlap found" if leaks == 0 else
+                   f"{leaks:,} overlapping sequences (counted over all split pairs); shaded rows")
+        styled = (card.style.hide(axis="index").format(precision=3)
+                  .set_caption(f"{head} Result: {verdict}.")
+                  .apply(lambda r: ["background-color: #fbeccb" if r["any"] > 0 else "" for _ in r], axis=1))
+        display(styled)
+
+    def built_in(self, items: Iterable[BuiltIn]) -> None:
+        """Declare and show what the simulated world makes true by construction (on simulated data only).
+
+        Saves ``tables/built_in.csv`` and shows a box; claims can then ask
+        :meth:`built_in_for` which of these properties bear on them.
+        """
+        self.world = list(items)
+        if not self.simulated:
+            return
+        table = built_in_table(self.world)
+        self.store.table("built_in", table)
+        self.shown.add("built_in")
+        rows = "".join(f"<li><b>{escape(b.what)}</b>: {escape(b.consequence)}</li>" for b in self.world)
+        display(HTML('<div class="admonition warning built-in"><p class="admonition-title">'
+                     "Built into this world</p><p>This simulated world makes the following true by "
+                     "construction. Claims that rest on them test the world as much as the method; "
+                     f"the claims table marks them.</p><ul>{rows}</ul></div>"))
+
+    def built_in_for(self, key: str) -> str:
+        """What the world builds in that bears on claim ``key`` ('' on real data or your files)."""
+        return affecting(self.world, key) if self.simulated else ""
+
+    # ------------------------------------------------------------------ results
+    def published(self, rows: Iterable[dict[str, Any]], name: str = "published_vs_reproduced") -> pd.DataFrame:
+        """Save and show a published-vs-reproduced table built with :func:`genomebook.published.row`."""
+        table = report.published_vs_reproduced(rows)
+        self.store.table(name, table)
+        display(table.drop(columns=["published_id"]).style.hide(axis="index").format(precision=3, na_rep="–"))
+        return table
+
+    def close(self, claims: Sequence[report.Claim], *, headline: str = "", **meta: Any) -> pd.DataFrame:
+        """End the chapter: claims table, the "what held and what did not" paragraph, tally, run record.
+
+        Saves ``tables/claims.csv`` and ``what_held.md`` and writes ``run.json`` with the sizes,
+        data source, seconds, headline, the tally and ``meta``. Returns the claims table.
+        """
+        claims = list(claims)
+        table = report.claims_table(claims, profile=self.profile, data_source=self.source)
+        self.store.table("claims", table)
+        display(report.style_claims(table))
+        text = report.what_held(claims)
+        self.store.text("what_held.md", text)
+        display(Markdown("**What held and what did not.** " + text))
+        seconds = self.seconds
+        self.store.record(data_source=self.source, data_source_requested=self.requested,
+                          data_source_note=self.why, sizes=self.sizes, seconds=round(seconds, 1),
+                          headline=headline, claims=report.tally(claims),
+                          shown=sorted(self.shown), **meta)
+        print(f"Finished in {seconds:.0f} s; results in {self.store.dir}")
+        return table
+
+
+def open_run(chapter: str, *, profile: str, seed: int, data_source: str = "simulated",
+             datasets: Sequence[str] = (), user_data: bool = False, sizes_block: str | None = None,
+             **overrides: Any) -> Run:
+    """Open a chapter run.
+
+    Parameters
+    ----------
+    chapter : the chapter's name (results go to ``results/<chapter>/<profile>/seed<seed>``).
+    profile, seed, data_source : the chapter's parameters of the same names.
+    datasets : registry names the real data needs (``data_source`` 'real'/'auto' resolves them).
+    user_data : the reader gave their own files (then the source is 'user files').
+    sizes_block : the profiles.yaml block to read, when it is not named after the chapter.
+    overrides : the chapter's size parameters (None keeps the profile's value).
+
+    Seeds Python/NumPy/torch, sets the figure style, silences Lightning's chatter and prints
+    one line with the profile, seed, data source and sizes.
+    """
+    sizes = train.profile(sizes_block or chapter, profile, **overrides)
+    train.seed_everything(seed)
+    train.quiet_lightning()
+    report.set_style()
+    store = report.ResultsStore(chapter, profile, seed)
+    if user_data:
+        source, why = "user files", ""
+    else:
+        source, why = registry.resolve_source(data_source, list(datasets))
+    run = Run(chapter, profile, int(seed), sizes, store, source, data_source, why)
+    print(f"{chapter}: profile={profile} seed={seed} data_source={source} sizes={sizes}")
+    return run
