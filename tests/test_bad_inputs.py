@@ -10,6 +10,7 @@ from bad_inputs import make_corpus
 from conftest import ROOT
 from genomebook import book, seq, train
 from genomebook.datasets import deepcage, gue, peaks, read_labelled_sequences, registry
+from genomebook.datasets.labelled import length_summary
 from genomebook.seq import SequenceError
 
 
@@ -60,6 +61,49 @@ def test_fasta_labels_count_mismatch(corpus):
     assert str(corpus["count_mismatch_fasta"]) in msg and str(corpus["count_mismatch_labels"]) in msg
     assert "3 records" in msg and "2 labels" in msg and "'r3'" in msg
     assert "exactly one label row" in msg
+
+
+def test_unequal_lengths_by_class_stop_by_default(corpus):
+    fa, lab = corpus["unequal_by_class_fasta"], corpus["unequal_by_class_labels"]
+    msg = _message(SequenceError, read_labelled_sequences, fa, lab)
+    assert str(fa) in msg and "4 different lengths" in msg
+    assert "label 0: 300 bp, label 1: 180–250 bp" in msg
+    assert "unequal='pad' to centre-pad with N to the longest" in msg
+    assert "'crop' to centre-crop to the shortest" in msg and "unequal_lengths" in msg
+
+
+@pytest.mark.parametrize("unequal, length", [("pad", 300), ("crop", 180)])
+def test_unequal_lengths_pad_or_crop_on_request(corpus, unequal, length):
+    names, seqs, y = read_labelled_sequences(corpus["unequal_by_class_fasta"],
+                                             corpus["unequal_by_class_labels"], unequal=unequal)
+    assert {len(s) for s in seqs} == {length} and y.tolist() == [1, 1, 1, 0, 0]
+    table = length_summary(seqs, y)
+    assert table["min"].tolist() == table["max"].tolist() == [length, length]
+    if unequal == "pad":  # the 180 bp positive: 60 N each side
+        assert seqs[0][:60] == seqs[0][-60:] == "N" * 60 and "N" not in seqs[0][60:240]
+    else:  # the 300 bp negatives: 60 bp cut from each end
+        assert seqs[3] == seq.read_fasta(corpus["unequal_by_class_fasta"])[1][3][60:240]
+
+
+def test_all_n_record(corpus):
+    msg = _message(SequenceError, seq.read_fasta, corpus["all_n_fasta"])
+    assert str(corpus["all_n_fasta"]) in msg and "record 'gap7' (line 3) is all N (12 bp)" in msg
+    assert "Remove the record" in msg
+    assert seq.read_fasta(corpus["all_n_fasta"], validate=False)[1][1] == "NNNNNNNNnnnn"
+
+
+def test_empty_record(corpus):
+    msg = _message(SequenceError, seq.read_fasta, corpus["empty_record_fasta"])
+    assert str(corpus["empty_record_fasta"]) in msg and "record 'r2' (line 3): the sequence is empty" in msg
+    assert "Remove the record or give it bases" in msg
+
+
+@pytest.mark.parametrize("name", ["crlf_fasta", "cr_fasta", "gz_crlf_fasta"])
+def test_windows_and_old_mac_line_endings_read_like_lf(corpus, name):
+    names, seqs, y = read_labelled_sequences(corpus[name], corpus["crlf_labels"])
+    assert (names, seqs, y.tolist()) == (["s1", "s2"], ["ACGTACGT", "GGCCAATT"], [1, 0])
+    assert [tuple(r) for r in seq.read_fasta_records(corpus[name])] == [
+        (1, "s1 first", "ACGTACGT"), (4, "s2", "ggccaatt")]
 
 
 def test_bed_with_too_few_columns(corpus):

@@ -7,13 +7,16 @@ import torch
 
 from genomebook.seq import (
     ALPHABET,
+    FastaRecord,
     SequenceError,
     decode_one_hot,
     fetch_region,
+    is_gzip,
     kmers,
     one_hot,
     pad_or_trim,
     read_fasta,
+    read_fasta_records,
     reverse_complement,
     reverse_complement_one_hot,
     validate,
@@ -149,14 +152,14 @@ def test_validate_is_fast():
 @pytest.fixture
 def fasta(tmp_path):
     path = tmp_path / "reads.fa"
-    path.write_text(">r1 first record\nACGTAC\nGTac\n>r2\nNNNN\n")
+    path.write_text(">r1 first record\nACGTAC\nGTac\n>r2\nNNNNa\n")
     return path
 
 
 def test_read_fasta(fasta):
     names, seqs = read_fasta(fasta)
     assert names == ["r1", "r2"]
-    assert seqs == ["ACGTACGTAC", "NNNN"]
+    assert seqs == ["ACGTACGTAC", "NNNNA"]  # mostly N is fine
     names, seqs = read_fasta(fasta, validate=False)
     assert seqs[0] == "ACGTACGTac"
 
@@ -216,6 +219,56 @@ def test_read_fasta_duplicate_names(tmp_path):
     path = tmp_path / "dup.fa"
     path.write_text(">a\nACGT\n>b\nAC\n>a\nGG\n")
     with pytest.raises(SequenceError, match=r"record name 'a' occurs more than once"):
+        read_fasta(path)
+
+
+def test_read_fasta_records_keeps_lines_headers_and_raw_sequences(tmp_path):
+    path = tmp_path / "r.fa"
+    path.write_text("\n>a first\nAC gt\n\n>b\n>c\nnn\n")
+    assert read_fasta_records(path) == [FastaRecord(2, "a first", "ACgt"), FastaRecord(5, "b", ""),
+                                        FastaRecord(6, "c", "nn")]
+    path.write_text("ACGT\n>x\nAC\n")
+    with pytest.raises(SequenceError, match=r"r\.fa, line 1: expected a FASTA header starting with '>'"):
+        read_fasta_records(path)
+    with pytest.raises(FileNotFoundError, match="nope.fa does not exist"):
+        read_fasta_records(tmp_path / "nope.fa")
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+@pytest.mark.parametrize("gz", [False, True])
+def test_read_fasta_any_line_ending(tmp_path, newline, gz):
+    text = ">a x\nACGT\nac\n>b\nGG\n"
+    lf, other = tmp_path / "lf.fa", tmp_path / ("other.fa.gz" if gz else "other.fa")
+    lf.write_text(text)
+    data = ("\ufeff" + text).replace("\n", newline).encode()
+    other.write_bytes(gzip.compress(data) if gz else data)
+    assert is_gzip(other) is gz and not is_gzip(lf)
+    assert read_fasta(other) == read_fasta(lf) == (["a", "b"], ["ACGTAC", "GG"])
+    assert [tuple(r) for r in read_fasta_records(other)] == [(1, "a x", "ACGTac"), (4, "b", "GG")]
+
+
+def test_read_fasta_refuses_all_n_empty_and_nameless_records(tmp_path):
+    path = tmp_path / "x.fa"
+    path.write_text(">ok\nACGT\n>gap\nNNNN\nnn\n")
+    with pytest.raises(SequenceError, match=r"x\.fa, record 'gap' \(line 3\) is all N \(6 bp\)"):
+        read_fasta(path)
+    assert read_fasta(path, validate=False)[1] == ["ACGT", "NNNNnn"]  # raw reading keeps it
+    path.write_text(">ok\nACGT\n>hollow\n>next\nAC\n")
+    with pytest.raises(SequenceError, match=r"record 'hollow' \(line 3\): the sequence is empty"):
+        read_fasta(path)
+    path.write_text(">ok\nACGT\n>\nAC\n")
+    with pytest.raises(SequenceError, match=r"x\.fa, line 3: the FASTA header has no name"):
+        read_fasta(path)
+    path.write_text(">ok\nACGT\n>r\nNRNN\n")
+    with pytest.raises(SequenceError, match="record 'r' .line 3. is all N"):  # IUPAC read as N, then all N
+        read_fasta(path, allow_iupac=True)
+
+
+def test_read_fasta_damaged_gzip(tmp_path):
+    path = tmp_path / "x.fa.gz"
+    full = gzip.compress((">a\n" + "ACGT" * 5000 + "\n").encode())
+    path.write_bytes(full[: len(full) // 2])
+    with pytest.raises(SequenceError, match=r"x\.fa\.gz: the gzip file is truncated or corrupt"):
         read_fasta(path)
 
 

@@ -18,9 +18,10 @@ import hashlib
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyfaidx
@@ -35,6 +36,9 @@ __all__ = [
     "reverse_complement_one_hot",
     "kmers",
     "pad_or_trim",
+    "is_gzip",
+    "FastaRecord",
+    "read_fasta_records",
     "read_fasta",
     "write_fasta",
     "fetch_region",
@@ -276,43 +280,99 @@ def pad_or_trim(
 # --------------------------------------------------------------------------- FASTA
 
 
-def _is_gzip(path: Path) -> bool:
+GZIP_MAGIC = b"\x1f\x8b"
+#: What a truncated or corrupt gzip stream raises while it is read.
+GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
+
+
+def is_gzip(path: str | os.PathLike) -> bool:
+    """True when the file starts with the gzip magic bytes (whatever its name; bgzip is gzip too)."""
     with open(path, "rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
+        return fh.read(2) == GZIP_MAGIC
 
 
-def _check_has_records(path: Path, opener) -> None:
-    """Raise SequenceError unless the first non-blank line of the file starts with '>'."""
-    with opener(path, "rt", errors="replace") as fh:
+def damaged_gzip_message(path: str | os.PathLike, exc: Exception) -> str:
+    """The message for a gzip file that cannot be decompressed: names the file and the fix."""
+    return (f"{path}: the gzip file is truncated or corrupt ({type(exc).__name__}: {exc}). "
+            "Download or copy it again (check its sha256), or give the uncompressed file.")
+
+
+class FastaRecord(NamedTuple):
+    """One FASTA record as written in the file."""
+
+    line: int  #: 1-based line number of the header
+    header: str  #: the header line without '>' and surrounding whitespace
+    sequence: str  #: sequence lines joined, spaces removed; case kept, not validated
+
+
+def _no_records(path: Path, first: str | None) -> SequenceError:
+    if first is None:
+        return SequenceError(f"{path} contains no FASTA records (expected lines starting with '>'); "
+                             "the file is empty.")
+    return SequenceError(f"{path} contains no FASTA records (expected lines starting with '>'); "
+                         f"its first line is {first[:40]!r}. Is it really a FASTA file?")
+
+
+def _check_has_records(path: Path) -> None:
+    """Raise SequenceError unless the first non-blank line of the file is a '>' header (reads no further)."""
+    opener = gzip.open if is_gzip(path) else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
         for line in fh:
             if line.strip():
                 if line.startswith(">"):
                     return
-                raise SequenceError(
-                    f"{path} contains no FASTA records (expected lines starting with '>'); "
-                    f"its first line is {line.strip()[:40]!r}. Is it really a FASTA file?"
-                )
-    raise SequenceError(f"{path} contains no FASTA records (expected lines starting with '>'); the file is empty.")
+                raise _no_records(path, line.strip())
+    raise _no_records(path, None)
 
 
-def _parse_fasta_text(path: Path, opener) -> tuple[list[str], list[str]]:
-    """Simple FASTA parser (plain or gzip); names are the first word of each header."""
-    names: list[str] = []
-    seqs: list[str] = []
+def read_fasta_records(path: str | os.PathLike) -> list[FastaRecord]:
+    """Every record of a FASTA file (plain, gzip or bgzip) as (line, header, sequence), in file order.
+
+    This is the book's one FASTA parser: :func:`read_fasta` and the readers of
+    :mod:`genomebook.datasets` build on it. Gzip is detected by its magic bytes, not by
+    the file name; LF, CRLF (Windows) and CR (old Mac) line endings all read the same; a
+    UTF-8 byte-order mark is ignored. Sequences are returned raw (case kept, IUPAC codes
+    kept, not validated), so an empty record gives ``""``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    SequenceError
+        If the file holds no record, has text before its first header, or is a damaged gzip.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"FASTA file {path} does not exist")
+    opener = gzip.open if is_gzip(path) else open
+    records: list[FastaRecord] = []
+    header: tuple[int, str] | None = None
     chunks: list[str] = []
-    with opener(path, "rt") as fh:
-        for line in fh:
-            if line.startswith(">"):
-                if names:
-                    seqs.append("".join(chunks))
-                    chunks = []
-                header = line[1:].split()
-                names.append(header[0] if header else "")
-            else:
-                chunks.append(line.strip())
-    if names:
-        seqs.append("".join(chunks))
-    return names, seqs
+    stray: tuple[int, str] | None = None  # first non-blank line before any header
+    try:
+        # newline="" splits on \n, \r\n and \r alike; utf-8-sig drops a byte-order mark.
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as fh:
+            for i, line in enumerate(fh, 1):
+                if line.startswith(">"):
+                    if stray is not None:
+                        raise SequenceError(
+                            f"{path}, line {stray[0]}: expected a FASTA header starting with '>', found "
+                            f"{stray[1][:40]!r}. Is it really a FASTA file? Each record needs a '>name' line.")
+                    if header is not None:
+                        records.append(FastaRecord(header[0], header[1], "".join(chunks)))
+                    header, chunks = (i, line[1:].strip()), []
+                elif header is not None:
+                    chunks.append(line.strip().replace(" ", ""))
+                elif stray is None and line.strip():
+                    stray = (i, line.strip())
+    except GZIP_ERRORS as exc:
+        if opener is not gzip.open:
+            raise
+        raise SequenceError(damaged_gzip_message(path, exc)) from None
+    if header is None:
+        raise _no_records(path, None if stray is None else stray[1])
+    records.append(FastaRecord(header[0], header[1], "".join(chunks)))
+    return records
 
 
 def _index_path(path: Path) -> str | None:
@@ -359,28 +419,16 @@ def read_fasta(
 ) -> tuple[list[str], list[str]]:
     """Read all records of a FASTA file (plain, bgzip or gzip): returns (names, sequences), lists of N str.
 
-    Names are the first word of each header. With ``validate=True`` the sequences are
-    checked and upper-cased by :func:`validate` (errors name the file and record).
-    Plain files are read through a pyfaidx index (``<file>.fai``, or a temporary index
-    when the directory is read-only); gzip files are parsed directly.
+    Names are the first word of each header and must be unique. With ``validate=True``
+    every record must have a name and bases, and not be all ``N``; the sequences are
+    checked and upper-cased by :func:`validate`. Errors name the file, the record and,
+    where it helps, the line. Any line ending (LF, CRLF, CR) is read the same. Parsing is
+    :func:`read_fasta_records`; ``validate=False`` returns the sequences as written.
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"FASTA file {path} does not exist")
-    opener = gzip.open if _is_gzip(path) else open
-    _check_has_records(path, opener)
-    if opener is gzip.open:
-        names, seqs = _parse_fasta_text(path, opener)
-    else:
-        try:
-            fa = _open_fasta(path)
-        except pyfaidx.FastaIndexingError:
-            # e.g. lines of uneven width: fine for reading whole records, just not indexable.
-            names, seqs = _parse_fasta_text(path, opener)
-        else:
-            with fa:
-                names = list(fa.keys())
-                seqs = [fa[n][:].seq for n in names]
+    records = read_fasta_records(path)
+    names = [r.header.split()[0] if r.header else "" for r in records]
+    seqs = [r.sequence for r in records]
     dup = _duplicate_name(names)
     if dup is not None:
         raise SequenceError(
@@ -388,7 +436,21 @@ def read_fasta(
             "(the first word after '>') must be unique. Rename or remove the duplicate."
         )
     if validate:
+        for r, name in zip(records, names):
+            if not name:
+                raise SequenceError(f"{path}, line {r.line}: the FASTA header has no name; give each "
+                                    "record a name after '>' (e.g. '>seq1').")
+            if not r.sequence:
+                raise SequenceError(
+                    f"{path}, record {name!r} (line {r.line}): the sequence is empty (a header with no "
+                    "sequence lines under it). Remove the record or give it bases.")
         seqs = _validate(seqs, names, length=length, allow_iupac=allow_iupac, source=path)
+        for r, name, s in zip(records, names, seqs):
+            if s.count("N") == len(s):
+                raise SequenceError(
+                    f"{path}, record {name!r} (line {r.line}) is all N ({len(s)} bp): it has no known "
+                    "base, and one-hot encodes it as zeros only. Remove the record, or give its real "
+                    "bases (a record that is only partly N is fine).")
     elif length is not None:
         for i, s in enumerate(seqs):
             if len(s) != length:
@@ -441,7 +503,7 @@ def fetch_region(fasta_path: str | os.PathLike, chrom: str, start: int, end: int
     path = Path(fasta_path)
     if not path.exists():
         raise FileNotFoundError(f"FASTA file {path} does not exist")
-    _check_has_records(path, gzip.open if _is_gzip(path) else open)
+    _check_has_records(path)
     with _open_fasta(path) as fa:
         if chrom not in fa:
             keys = list(fa.keys())

@@ -12,9 +12,20 @@ import gzip
 from pathlib import Path
 
 
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text)
+def _write(path: Path, text: str, newline: str = "\n", gz: bool = False) -> Path:
+    """Write ``text`` with the given line ending (bytes as written, no platform translation)."""
+    data = text.replace("\n", newline).encode()
+    path.write_bytes(gzip.compress(data) if gz else data)
     return path
+
+
+def _records(prefix: str, lengths: list[int]) -> str:
+    """FASTA text of records prefix1, prefix2, ... with the given lengths (60 letters a line)."""
+    out = []
+    for i, n in enumerate(lengths, 1):
+        s = ("ACGGTCAT" * (n // 8 + 1))[:n]
+        out.append(f">{prefix}{i}\n" + "\n".join(s[j:j + 60] for j in range(0, n, 60)) + "\n")
+    return "".join(out)
 
 
 def make_corpus(folder: Path) -> dict[str, Path]:
@@ -35,6 +46,22 @@ def make_corpus(folder: Path) -> dict[str, Path]:
     f["tsv_missing_tf"] = _write(folder / "missing_tf.tsv", "gene\tK562\tHepG2\nGATA1\t10\t0.5\n")
     f["matrix_duplicated_tf"] = _write(
         folder / "dup_matrix.txt", "#cell\tAR\tGATA1\tAR\n1\t1.0\t2.0\t3.0\n2\t1.5\t0.0\t2.5\n")
+    # A reader's labelled sequences whose classes differ in length: positives 180-250 bp,
+    # negatives 300 bp. Padding them silently would let a model read the label off the Ns.
+    f["unequal_by_class_fasta"] = _write(folder / "unequal.fa",
+                                         _records("pos", [180, 250, 220]) + _records("neg", [300, 300]))
+    f["unequal_by_class_labels"] = _write(
+        folder / "unequal.tsv", "name\tlabel\n" + "".join(f"pos{i}\t1\n" for i in (1, 2, 3))
+        + "".join(f"neg{i}\t0\n" for i in (1, 2)))
+    f["all_n_fasta"] = _write(folder / "all_n.fa", ">ok\nACGTNNNN\n>gap7\nNNNNNNNN\nnnnn\n>ok2\nACGTACGT\n")
+    f["empty_record_fasta"] = _write(folder / "empty_record.fa", ">r1\nACGT\n>r2\n>r3\nACGT\n")
+    # The same two labelled records with Windows (CRLF) and old-Mac (CR) line endings, and
+    # CRLF inside a gzip file: all read exactly as the LF text.
+    lf_fasta, lf_labels = ">s1 first\nACGTAC\nGT\n>s2\nggccaatt\n", "name\tlabel\ns1\t1\ns2\t0\n"
+    f["crlf_fasta"] = _write(folder / "crlf.fa", lf_fasta, "\r\n")
+    f["crlf_labels"] = _write(folder / "crlf.tsv", lf_labels, "\r\n")
+    f["cr_fasta"] = _write(folder / "cr.fa", lf_fasta, "\r")
+    f["gz_crlf_fasta"] = _write(folder / "crlf.fa.gz", lf_fasta, "\r\n", gz=True)
     full = gzip.compress(("sequence,label\n" + "ACGTACGTAC,1\n" * 4000).encode())
     (folder / "truncated.csv.gz").write_bytes(full[: len(full) // 2])
     f["truncated_gzip"] = folder / "truncated.csv.gz"

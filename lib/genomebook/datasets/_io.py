@@ -1,8 +1,11 @@
 """Shared text-file helpers of the readers: plain or gzip input, any newline, clear errors.
 
 Every reader of :mod:`genomebook.datasets` opens its files through :func:`open_text`,
-:func:`read_lines` or :func:`read_table`, so gzip detection (by magic bytes, not by file
-name), CRLF handling and the wording of "file is damaged" errors live in one place.
+:func:`read_lines`, :func:`read_table` or :func:`read_fasta_records`, so CRLF handling and
+clear errors are the same everywhere. Gzip detection (:func:`genomebook.seq.is_gzip`, by
+magic bytes, not by file name), the "gzip file is damaged" wording and the one FASTA
+parser (:func:`genomebook.seq.read_fasta_records`) live in :mod:`genomebook.seq`, the
+bottom of the package, and are used from here.
 Errors are :class:`genomebook.seq.SequenceError` (a ``ValueError``) naming the file and
 the fix; a missing file raises :class:`MissingFileError`, which is both a
 ``SequenceError`` and a ``FileNotFoundError``.
@@ -13,20 +16,21 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from genomebook.seq import SequenceError
+from genomebook import seq as _seq
+from genomebook.seq import GZIP_ERRORS, GZIP_MAGIC, SequenceError, damaged_gzip_message, is_gzip
 
 __all__ = ["MissingFileError", "count_ambiguous", "is_gzip", "iter_lines", "open_text",
            "read_fasta_records", "read_lines", "read_table", "read_text"]
 
-GZIP_MAGIC = b"\x1f\x8b"
-_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, OSError)
 _ACGTN = b"ACGTNacgtn"
+# Older names, still imported by genomes.py; the definitions live in genomebook.seq.
+_GZIP_ERRORS = GZIP_ERRORS
+_gzip_message = damaged_gzip_message
 
 
 class MissingFileError(SequenceError, FileNotFoundError):
@@ -43,17 +47,6 @@ def _existing(path: str | os.PathLike, what: str = "file") -> Path:
     return path
 
 
-def _gzip_message(path: Path, exc: Exception) -> str:
-    return (f"{path}: the gzip file is truncated or corrupt ({type(exc).__name__}: {exc}). "
-            "Download or copy it again (check its sha256), or give the uncompressed file.")
-
-
-def is_gzip(path: str | os.PathLike) -> bool:
-    """True when the file starts with the gzip magic bytes (whatever its name)."""
-    with open(_existing(path), "rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
-
-
 def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     """The whole text of a plain or gzip file, with CRLF / CR newlines turned into LF.
 
@@ -66,8 +59,8 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     if raw[:2] == GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)
-        except _GZIP_ERRORS as exc:
-            raise SequenceError(_gzip_message(path, exc)) from None
+        except GZIP_ERRORS as exc:
+            raise SequenceError(damaged_gzip_message(path, exc)) from None
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -132,39 +125,20 @@ def iter_lines(path: str | os.PathLike, what: str = "File") -> Iterator[tuple[in
         with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
             for i, line in enumerate(fh, 1):
                 yield i, line.rstrip("\r\n")
-    except _GZIP_ERRORS as exc:
-        raise SequenceError(_gzip_message(path, exc)) from None
+    except GZIP_ERRORS as exc:
+        raise SequenceError(damaged_gzip_message(path, exc)) from None
 
 
-def read_fasta_records(path: str | os.PathLike) -> list[tuple[int, str, str]]:
+def read_fasta_records(path: str | os.PathLike) -> list[_seq.FastaRecord]:
     """All records of a FASTA file as (header line number, header without '>', raw sequence).
 
-    Sequences are joined across lines with whitespace removed but otherwise unchanged
-    (case kept, not validated). Raises SequenceError if the file has no records or text
-    before the first header.
+    The parser is :func:`genomebook.seq.read_fasta_records` (one for the whole book); this
+    adds the readers' missing-file error (:class:`MissingFileError`, with the mirror hint).
+    Sequences are joined across lines with spaces removed but otherwise unchanged (case
+    kept, not validated). Raises SequenceError if the file has no records or text before
+    the first header.
     """
-    path = Path(path)
-    records: list[tuple[int, str, str]] = []
-    header: tuple[int, str] | None = None
-    chunks: list[str] = []
-    for i, line in iter_lines(path, "FASTA file"):
-        if line.startswith(">"):
-            if header is not None:
-                records.append((header[0], header[1], "".join(chunks)))
-            header, chunks = (i, line[1:].strip()), []
-        elif header is None:
-            if line.strip():
-                raise SequenceError(
-                    f"{path}, line {i}: expected a FASTA header starting with '>', found "
-                    f"{line.strip()[:40]!r}. Is it really a FASTA file? Each record needs a '>name' line.")
-        else:
-            chunks.append(line.strip().replace(" ", ""))
-    if header is not None:
-        records.append((header[0], header[1], "".join(chunks)))
-    if not records:
-        raise SequenceError(f"{path} contains no FASTA records (no line starts with '>'); the file is empty "
-                            "or not FASTA.")
-    return records
+    return _seq.read_fasta_records(_existing(path, "FASTA file"))
 
 
 def count_ambiguous(s: str) -> int:
