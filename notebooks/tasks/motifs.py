@@ -43,13 +43,13 @@ epochs = None  # maximum training epochs (None: from the profile)
 motif_ids = ["MA0139.2", "MA0080.7", "MA0466.4"]  # A (alone), B and C (together): CTCF, SPI1, CEBPB
 fasta_path = None  # your sequences (FASTA); with labels_path replaces the simulated world
 labels_path = None  # table with columns name, label (0/1), one row per FASTA record
+unequal_lengths = "error"  # your files: sequences of different lengths stop, unless "pad" (centre-pad with N) or "crop" (centre-crop)
 scanner_motifs = None  # JASPAR IDs for the scanning baseline; None: the planted motifs when
 # simulated, all JASPAR 2024 vertebrate CORE motifs on real data or your files
 q_threshold = 0.05  # TomTom q-value for calling a filter a match to a JASPAR motif
 
 # %%
 import copy
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -62,33 +62,28 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from sklearn.model_selection import train_test_split
 from torch.utils.data import DataLoader, TensorDataset
 
-from genomebook import metrics, motifs, report, seq, train
+from genomebook import chapter, metrics, motifs, report, seq, train
 from genomebook.datasets import read_labelled_sequences, registry
+from genomebook.datasets.labelled import length_summary
 from genomebook.interpret import filter_motifs
 from genomebook.models import MotifCNN, MotifCNNConfig, SequenceModel
 from genomebook.simulate import composition, motif_grammar_world
 from genomebook.simulate.grammar import LABEL_NOISE
 
-t_start = time.perf_counter()
-sizes = train.profile("motifs", profile, n_sequences=n_sequences, epochs=epochs)
-train.seed_everything(seed)
-report.set_style()
-store = report.ResultsStore("motifs", profile, seed)
 user_data = fasta_path is not None or labels_path is not None
 if user_data and (fasta_path is None or labels_path is None):
     raise ValueError("Give both fasta_path and labels_path to run on your own sequences "
                      f"(got fasta_path={fasta_path!r}, labels_path={labels_path!r}).")
 splits = {s: f"{real_dataset}_{s}" for s in ("train", "dev", "test")}
-if user_data:
-    source, why = "user files", ""
-else:
-    source, why = registry.resolve_source(data_source, list(splits.values()))
-simulated = source == "simulated"
+run = chapter.open_run("motifs", profile=profile, seed=seed, data_source=data_source,
+                       datasets=list(splits.values()), user_data=user_data,
+                       n_sequences=n_sequences, epochs=epochs)
+sizes, store, source, why = run.sizes, run.store, run.source, run.why
+simulated = run.simulated
 planted = motifs.load_jaspar(ids=list(motif_ids))
 if simulated and len(planted) != 3:
     raise ValueError(f"motif_ids: the simulated grammar needs three JASPAR IDs (A alone; B and C "
                      f"together); got {list(motif_ids)}.")
-print(f"profile={profile} seed={seed} data_source={source} sizes={sizes}")
 if user_data:
     display(report.note(
         "Your data", f"Sequences from <code>{fasta_path}</code>, labels from "
@@ -115,7 +110,14 @@ else:
 split = None  # predefined train/dev/test membership, when the data comes with one
 world = None
 if user_data:
-    names, sequences, labels = read_labelled_sequences(fasta_path, labels_path)
+    names, sequences, labels = read_labelled_sequences(fasta_path, labels_path, unequal=unequal_lengths)
+    as_read = dict(zip(*seq.read_fasta(fasta_path)))  # lengths before any padding or cropping
+    display(length_summary([as_read[n] for n in names], labels).rename_axis("label (lengths as read, bp)"))
+    n_changed = sum(len(as_read[n]) != len(sequences[0]) for n in names)
+    did = {"pad": "centre-padded with N", "crop": "centre-cropped"}.get(unequal_lengths, "changed")
+    print(f"unequal_lengths={unequal_lengths!r}: " + (
+        f"{n_changed} of {len(names)} sequences {did} to {len(sequences[0])} bp" if n_changed
+        else f"all {len(names)} sequences are {len(sequences[0])} bp as read; none padded or cropped"))
     group = np.array(["?"] * len(labels))
 elif source == "real":
     frames = {name: registry.read(name) for name in splits.values()}
@@ -133,6 +135,7 @@ else:
                                 sizes["n_sequences"], sizes["seq_length"], seed)
     sequences, labels, group = world.sequences, world.labels, world.group
     print(world.rule)
+    run.built_in(world.built_in)
 
 comp = composition(sequences)
 card = pd.DataFrame({
@@ -185,6 +188,16 @@ def loader(ix, shuffle=False):
 
 
 print(f"train {len(idx_train):,}  validation {len(idx_val):,}  test {len(idx_test):,}")
+
+# %% [markdown]
+# Before any training, the **leakage card**: does a validation or test sequence also occur in
+# training, as itself, as its reverse complement, or as a near-copy? A test set that repeats
+# its training set measures memory, not prediction.
+
+# %%
+split_idx = {"train": idx_train, "dev": idx_val, "test": idx_test}
+leak = run.leakage({k: [sequences[i] for i in ix] for k, ix in split_idx.items()},
+                   {k: labels[ix] for k, ix in split_idx.items()})
 
 # %% [markdown]
 # ## Models
@@ -384,53 +397,63 @@ plt.show()
 # %% [markdown]
 # ## Claims
 #
-# Each statement of this chapter is checked on this run and marked *supported* or *not
-# supported*; with your own data, claims that need the planted ground truth are
-# *not testable here*.
+# Each statement of this chapter is checked on this run. A comparison is *supported* only
+# when its whole 95% bootstrap interval (over test sequences) lies on the claimed side,
+# *not supported* when it lies wholly on the other side, and *inconclusive* otherwise; with
+# your own data, claims that need the planted ground truth are *not testable here*. The
+# thresholds were set before any result was seen.
 
 # %%
 nan = float("nan")
+two_col = lambda p: np.c_[1 - p, p]  # noqa: E731 (binary probabilities as (N, 2))
+gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_scan), "auROC",
+                                n_boot=sizes["n_boot"], seed=seed)
+pair = {"value": nan, "ci_low": None, "ci_high": None, "n": None}
 if simulated:
-    decoy = group_means.loc[["B only", "C only"], "CNN"].mean()
-    pair_gap = group_means.loc["B+C", "CNN"] - decoy
-    scan_gap = group_means.loc["B+C", "motif scanner"] - group_means.loc[
-        ["B only", "C only"], "motif scanner"].mean()
+    g_test = group[idx_test]
+    both, decoy = np.flatnonzero(g_test == "B+C"), np.flatnonzero(np.isin(g_test, ["B only", "C only"]))
+
+    def pair_gap(p, rows_both, rows_decoy):
+        return p[rows_both].mean(axis=-1) - p[rows_decoy].mean(axis=-1)
+
+    rng = np.random.default_rng(seed)
+    boot = pair_gap(p_cnn, rng.choice(both, (sizes["n_boot"], len(both))),
+                    rng.choice(decoy, (sizes["n_boot"], len(decoy))))
+    lo, hi = np.quantile(boot, [0.025, 0.975])
+    pair = {"value": float(pair_gap(p_cnn, both, decoy)), "ci_low": float(lo), "ci_high": float(hi),
+            "n": len(both) + len(decoy)}
+    scan_gap = float(pair_gap(p_scan, both, decoy))
     recovered_detail = f"{n_recovered} of {len(planted)} recovered"
-    pair_detail = f"the linear scanner's gap is {scan_gap:.2f}"
+    pair_detail = f"mean probability B+C minus B-or-C-alone; the linear scanner's gap is {scan_gap:.2f}"
     control_detail = f"{n_recovered} trained vs {n_control} untrained"
 else:
-    n_recovered = n_control = pair_gap = nan
+    n_recovered = n_control = nan
     recovered_detail = pair_detail = control_detail = "no planted motifs in this data"
 claims = [
     report.Claim(f"The CNN recovers at least 2 of the 3 planted motifs at q < {q_threshold}",
-                 n_recovered, 2, ">=", detail=recovered_detail),
+                 n_recovered, 2, ">=", detail=recovered_detail, n=len(planted),
+                 built_in=run.built_in_for("recovery")),
     report.Claim(f"The CNN, not told the motifs, is within 0.02 test auROC of the motif "
-                 f"scanner {scanner_desc}", cnn_auroc.value - scan_auroc.value, -0.02, ">=",
-                 detail=f"CNN {cnn_auroc.value:.3f} vs scanner {scan_auroc.value:.3f}"),
+                 f"scanner {scanner_desc} (CNN minus scanner)", gap["value"], -0.02, ">=",
+                 ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
+                 detail=f"CNN {cnn_auroc.value:.3f} vs scanner {scan_auroc.value:.3f}; paired bootstrap",
+                 built_in=run.built_in_for("scanner")),
     report.Claim("The CNN learned the pair rule: mean probability for B+C exceeds that for B "
-                 "or C alone by at least 0.5", pair_gap, 0.5, ">=", detail=pair_detail),
+                 "or C alone by at least 0.5", pair["value"], 0.5, ">=", ci_low=pair["ci_low"],
+                 ci_high=pair["ci_high"], n=pair["n"], detail=pair_detail,
+                 built_in=run.built_in_for("pair rule")),
     report.Claim("Recovery is learned: the trained CNN recovers more planted motifs than the "
                  "same network before training", n_recovered - n_control, 1, ">=",
                  detail=control_detail),
-    report.Claim("The CNN's test auROC is above chance (lower 95% bound > 0.5)",
-                 cnn_auroc.ci_low, 0.5, ">"),
+    report.Claim("The CNN's test auROC is above chance (0.5)", cnn_auroc.value, 0.5, ">",
+                 ci_low=cnn_auroc.ci_low, ci_high=cnn_auroc.ci_high, n=len(y_test)),
 ]
-claims_df = report.claims_table(claims, profile=profile, data_source=source)
-store.table("claims", claims_df)
-display(report.style_claims(claims_df))
-
-# %%
-seconds = time.perf_counter() - t_start
-store.record(
-    data_source=source, data_source_requested=data_source, data_source_note=why,
-    real_dataset=real_dataset if source == "real" else None, sizes=sizes,
-    motif_ids=list(motif_ids), seconds=round(seconds, 1),
+run.close(
+    claims, real_dataset=real_dataset if source == "real" else None, motif_ids=list(motif_ids),
     epochs_run=int(len(curves)), fasta_path=fasta_path, labels_path=labels_path,
     headline=(f"CNN test auROC {cnn_auroc.value:.3f} [{cnn_auroc.ci_low:.3f}, "
               f"{cnn_auroc.ci_high:.3f}]" + (f"; {n_recovered}/{len(planted)} planted motifs "
-                                            "recovered" if simulated else "")),
-)
-print(f"Finished in {seconds:.0f} s; results in {store.dir}")
+                                            "recovered" if simulated else "")))
 
 # %% [markdown]
 # ## References

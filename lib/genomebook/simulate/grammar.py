@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.simulate.background import MarkovBackground
+from genomebook.simulate.builtin import BuiltIn
 from genomebook.simulate.plant import plant, random_positions
 
 # Sequence groups of the world, their share, their label and the motifs they carry
@@ -45,6 +46,27 @@ class GrammarWorld:
     def rule(self) -> str:
         a, b, c = self.motif_ids
         return f"positive ⇔ {a} present, or {b} and {c} both present"
+
+    @property
+    def built_in(self) -> list[BuiltIn]:
+        """What this world makes true by construction (shown beside the motifs chapter's claims)."""
+        a, b, c = self.motif_ids
+        shares = ", ".join(f"{g} {v[0]:.1%}" for g, v in GROUPS.items())
+        return [
+            BuiltIn(f"The label is a function of three JASPAR motifs only: positive when {a} is "
+                    f"present, or {b} and {c} both are ({self.label_noise:.0%} of labels flipped)",
+                    "a model that finds these three motifs and the and-rule can reach the best "
+                    "possible score; nothing else in the sequence carries the label",
+                    claims=("scanner", "pair rule")),
+            BuiltIn(f"Each motif is planted as one site sampled from its JASPAR PPM, random strand "
+                    f"and position, into a first-order Markov background (groups: {shares})",
+                    "the planted motifs are the only over-represented words, so first-layer filters "
+                    "that match JASPAR are expected to match these three",
+                    claims=("recovery",)),
+            BuiltIn(f"Decoys ({b} only, {c} only) are negative by rule, at a quarter of the sequences",
+                    "the pair rule is present and measurable; a linear motif scanner cannot express it",
+                    claims=("pair rule",)),
+        ]
 
 
 def motif_grammar_world(
