@@ -1,4 +1,20 @@
-"""Evaluation metrics: thin wrappers over scikit-learn / scipy, plus bootstrap confidence intervals.
+"""Evaluation metrics, each defined once, with bootstrap confidence intervals and paired comparisons.
+
+Every metric has one vectorised definition over rows, used by the point functions, by the
+bootstrap and by the Lightning modules' validation logging:
+
+* :func:`confusion_matrices` / :func:`from_confusion` - accuracy, F1 (binary: of class 1;
+  multi-class: macro) and MCC (binary MCC; multi-class Gorodkin's R_K) from a batch of
+  confusion matrices;
+* :func:`auroc_rows` - ROC AUC by the rank sum with average ranks for ties;
+* :func:`auprc_rows` - average precision with tied scores forming one threshold.
+
+All equal scikit-learn's ``accuracy_score``, ``f1_score``, ``matthews_corrcoef``,
+``roc_auc_score`` and ``average_precision_score`` (tests check it, tied scores included).
+:func:`auroc`, :func:`auprc`, :func:`f1`, :func:`mcc` and :func:`accuracy` are their
+one-example-set forms; :func:`classification_scores` bootstraps all of them at once over test
+units and :func:`paired_difference` bootstraps the difference between two models scored on the
+same units.
 
 Cross-cell-type metrics (DeepCAGE) take (L loci × K cell types) matrices: :func:`celltype_wise`,
 :func:`locus_wise`, :func:`psr`, :func:`cell_range`, :func:`cell_variability`, and the locus
@@ -24,11 +40,19 @@ __all__ = [
     "f1",
     "mcc",
     "accuracy",
+    "auroc_rows",
+    "auprc_rows",
+    "confusion_matrices",
+    "from_confusion",
+    "classification_scores",
+    "paired_difference",
+    "CLASSIFICATION_METRICS",
     "pearson",
     "topk_accuracy",
     "bootstrap_ci",
     "paired_wilcoxon",
     "summary",
+    "mean_ci",
     "celltype_wise",
     "locus_wise",
     "psr",
@@ -39,6 +63,150 @@ __all__ = [
 ]
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
+
+# --------------------------------------------------------------------------- one definition per metric
+
+
+def confusion_matrices(y, pred, n_classes: int, idx=None) -> np.ndarray:
+    """Confusion matrices [true, predicted] of resamples of (y, pred): (B, C, C) float counts.
+
+    Parameters
+    ----------
+    y, pred : (N,) int
+        True and predicted classes, each in ``0 .. n_classes - 1``.
+    n_classes : int
+        C, the number of classes (rows and columns of each matrix).
+    idx : (B, N') int, optional
+        Row ``b`` lists the examples (indices into y, with repeats) of resample ``b``, e.g.
+        bootstrap indices. ``None`` is all N examples once: B = 1.
+
+    Returns
+    -------
+    (B, C, C) float array; entry [b, i, j] counts examples of resample b with true class i
+    predicted as j.
+    """
+    y = np.asarray(y, dtype=np.int64)
+    pred = np.asarray(pred, dtype=np.int64)
+    C = int(n_classes)
+    if y.shape != pred.shape or y.ndim != 1:
+        raise ValueError(f"y and pred must be 1-D of equal length; got shapes {y.shape} and {pred.shape}.")
+    for name, v in (("y", y), ("pred", pred)):
+        if v.size and (v.min() < 0 or v.max() >= C):
+            raise ValueError(f"{name} must hold classes 0..{C - 1}; got {v.min()}..{v.max()}.")
+    idx = np.arange(y.size)[None] if idx is None else np.asarray(idx, dtype=np.int64)
+    if idx.ndim != 2:
+        raise ValueError(f"idx must be (B, N') resample indices; got shape {idx.shape}.")
+    B = idx.shape[0]
+    codes = (np.arange(B)[:, None] * C * C + y[idx] * C + pred[idx]).ravel()
+    return np.bincount(codes, minlength=B * C * C).reshape(B, C, C).astype(float)
+
+
+def from_confusion(cm, *, binary: bool | None = None) -> dict[str, np.ndarray]:
+    """Accuracy, F1 and MCC of each of a batch of confusion matrices: {"accuracy", "F1", "MCC"} -> (B,).
+
+    Parameters
+    ----------
+    cm : (B, C, C) or (C, C)
+        Counts [true, predicted], as :func:`confusion_matrices` returns (one matrix is B = 1).
+    binary : bool, optional
+        ``True``: F1 is that of class 1 (the positive class of a {0, 1} task); ``False``: the
+        macro average of per-class F1 over the classes present in the truth or the predictions
+        (sklearn's ``f1_score(average="macro")``). Default: binary when C == 2.
+
+    Returns
+    -------
+    dict of (B,) float arrays: ``accuracy`` (fraction correct), ``F1`` and ``MCC`` (binary MCC;
+    for C > 2 Gorodkin's R_K, as sklearn's ``matthews_corrcoef``), in [-1, 1]. MCC is 0.0 where
+    its denominator is 0 (a single true or a single predicted class), as in sklearn; a class
+    with neither true nor predicted examples has F1 0 (class 1 of a binary task) or is left out
+    of the macro average.
+    """
+    cm = np.asarray(cm, dtype=float)
+    if cm.ndim == 2:
+        cm = cm[None]
+    if cm.ndim != 3 or cm.shape[1] != cm.shape[2]:
+        raise ValueError(f"cm must be (B, C, C) confusion matrices; got shape {cm.shape}.")
+    C = cm.shape[-1]
+    binary = C == 2 if binary is None else bool(binary)
+    if binary and C != 2:
+        raise ValueError(f"binary F1 needs 2 classes; got {C}.")
+    n = cm.sum((1, 2))
+    tp = np.einsum("bii->bi", cm)
+    true_k, pred_k = cm.sum(2), cm.sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        present = true_k + pred_k > 0
+        f1_k = np.where(present, 2 * tp / (true_k + pred_k), 0.0)
+        c = tp.sum(1)
+        num = c * n - (true_k * pred_k).sum(1)
+        den = np.sqrt(n ** 2 - (pred_k ** 2).sum(1)) * np.sqrt(n ** 2 - (true_k ** 2).sum(1))
+        mcc_ = np.where(den > 0, num / den, 0.0)
+        f1_ = f1_k[:, 1] if binary else f1_k.sum(1) / present.sum(1)
+        acc = c / n
+    return {"accuracy": acc, "F1": f1_, "MCC": mcc_}
+
+
+def _binary_rows(y, p, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    if y.ndim != 2 or y.shape != p.shape:
+        raise ValueError(f"{fn}: y and p must be (B, N) arrays of equal shape; got {y.shape} and {p.shape}.")
+    return y, p
+
+
+def _both_classes_rows(y: np.ndarray) -> np.ndarray:
+    n_pos = y.sum(axis=1)
+    return (n_pos > 0) & (n_pos < y.shape[1])
+
+
+def auroc_rows(y, p) -> np.ndarray:
+    """ROC AUC of each row of binary labels y (B, N) scored by p (B, N) -> (B,); NaN without both classes.
+
+    The Mann–Whitney form: (sum of the positives' ranks - n1 (n1 + 1) / 2) / (n1 n0), with
+    average ranks for tied scores, which equals ``sklearn.metrics.roc_auc_score`` per row (a tie
+    between a positive and a negative counts one half).
+    """
+    y, p = _binary_rows(y, p, "auroc_rows")
+    out = np.full(y.shape[0], np.nan)
+    ok = _both_classes_rows(y)
+    if ok.any():
+        yy = y[ok]
+        ranks = stats.rankdata(p[ok], axis=1)
+        n_pos = yy.sum(axis=1)
+        n_neg = yy.shape[1] - n_pos
+        out[ok] = ((ranks * yy).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    return out
+
+
+def auprc_rows(y, p) -> np.ndarray:
+    """Average precision of each row of binary labels y (B, N) scored by p (B, N) -> (B,); NaN without both classes.
+
+    Equals ``sklearn.metrics.average_precision_score`` per row: AP = sum over the distinct
+    score thresholds t of (R_t - R_{t-1}) P_t. Tied scores form one threshold, so each positive
+    contributes the precision at the end of its tie group, divided by the number of positives
+    (the result does not depend on the order of tied examples).
+    """
+    y, p = _binary_rows(y, p, "auprc_rows")
+    out = np.full(y.shape[0], np.nan)
+    ok = _both_classes_rows(y)
+    if not ok.any():
+        return out
+    yy, pp = y[ok], p[ok]
+    order = np.argsort(-pp, axis=1, kind="stable")
+    ys = np.take_along_axis(yy, order, axis=1)
+    ps = np.take_along_axis(pp, order, axis=1)
+    m = ys.shape[1]
+    tp = np.cumsum(ys, axis=1)
+    is_end = np.ones_like(ys, dtype=bool)
+    is_end[:, :-1] = ps[:, :-1] != ps[:, 1:]
+    # index of the end of each position's tie group: next j >= i with is_end[j]
+    end_idx = np.where(is_end, np.arange(m), m)
+    end_idx = np.minimum.accumulate(end_idx[:, ::-1], axis=1)[:, ::-1]
+    precision_at_end = np.take_along_axis(tp, end_idx, axis=1) / (end_idx + 1)
+    out[ok] = (ys * precision_at_end).sum(axis=1) / tp[:, -1]
+    return out
+
+
+# --------------------------------------------------------------------------- one set of examples
 
 
 def _as_pair(y, p) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +233,10 @@ def _binary_scores(p: np.ndarray, name: str) -> np.ndarray:
     if p.ndim == 2:
         if p.shape[1] != 2:
             raise ValueError(f"{name} is binary-only; got p with {p.shape[1]} columns")
-        return p[:, 1]
+        p = p[:, 1]
+    if not np.isfinite(p).all():
+        i = int(np.flatnonzero(~np.isfinite(p))[0])
+        raise ValueError(f"{name}: scores contain NaN or inf (first at index {i}: {p[i]})")
     return p
 
 
@@ -74,41 +245,63 @@ def _predict(p: np.ndarray, threshold: float) -> np.ndarray:
     return np.argmax(p, axis=1) if p.ndim == 2 else (p >= threshold).astype(int)
 
 
+def _is_binary(p: np.ndarray) -> bool:
+    return p.ndim == 1 or p.shape[1] == 2
+
+
+def _threshold_metric(y, p, threshold: float, name: str) -> float:
+    """One of from_confusion's metrics of the hard predictions of p (see f1 / mcc / accuracy)."""
+    y, p = _as_pair(y, p)
+    pred = _predict(p, threshold)
+    binary = _is_binary(p)
+    classes = np.unique(np.concatenate([y, pred]))
+    if binary and np.isin(classes, (0, 1)).all():
+        classes = np.array([0, 1])
+    elif binary and name == "F1":
+        raise ValueError(f"F1 of (N,) or (N, 2) scores needs binary labels in {{0, 1}}; got values "
+                         f"{np.unique(y).tolist()}. Pass (N, C) scores for a macro F1 over C classes.")
+    cm = confusion_matrices(np.searchsorted(classes, y), np.searchsorted(classes, pred), classes.size)
+    return float(from_confusion(cm, binary=binary and classes.size == 2)[name][0])
+
+
 def auroc(y, p) -> float:
-    """Area under the ROC curve for binary y (N,) and scores p (N,) (or (N, 2): column 1 used)."""
+    """Area under the ROC curve for binary y (N,) and scores p (N,) (or (N, 2): column 1 used).
+
+    Ties count one half; equals ``sklearn.metrics.roc_auc_score``; see :func:`auroc_rows`.
+    """
     y, p = _as_pair(y, p)
     _need_both_classes(y, "auROC")
-    return float(skm.roc_auc_score(y, _binary_scores(p, "auROC")))
+    return float(auroc_rows(y[None], _binary_scores(p, "auROC")[None])[0])
 
 
 def auprc(y, p) -> float:
-    """Area under the precision-recall curve as average precision, for binary y (N,) and scores p (N,)."""
+    """Average precision (area under the precision-recall curve, ties grouped) for binary y (N,) and scores p (N,).
+
+    ``p`` may be (N, 2) (column 1 is used). Equals ``sklearn.metrics.average_precision_score``;
+    see :func:`auprc_rows`.
+    """
     y, p = _as_pair(y, p)
     _need_both_classes(y, "auPR")
-    return float(skm.average_precision_score(y, _binary_scores(p, "auPR")))
+    return float(auprc_rows(y[None], _binary_scores(p, "auPR")[None])[0])
 
 
 def f1(y, p, threshold: float = 0.5) -> float:
-    """F1 score of p >= threshold for binary (N,) p; macro F1 of argmax for (N, C) p with C > 2."""
-    y, p = _as_pair(y, p)
-    if p.ndim == 2 and p.shape[1] > 2:
-        return float(skm.f1_score(y, _predict(p, threshold), average="macro", zero_division=0.0))
-    return float(skm.f1_score(y, _predict(p, threshold), labels=[0, 1], zero_division=0.0))
+    """F1 score of class 1 of p >= threshold for (N,) p (argmax for (N, 2)); macro F1 of argmax for (N, C>2) p."""
+    return _threshold_metric(y, p, threshold, "F1")
 
 
 def mcc(y, p, threshold: float = 0.5) -> float:
-    """Matthews correlation coefficient of p >= threshold (N,), or of argmax for (N, C) p; in [-1, 1]."""
-    y, p = _as_pair(y, p)
-    pred = _predict(p, threshold)
-    with warnings.catch_warnings():  # a single label (e.g. in a bootstrap resample) is fine: MCC is 0
-        warnings.simplefilter("ignore", UserWarning)
-        return float(skm.matthews_corrcoef(y, pred))
+    """Matthews correlation coefficient of p >= threshold (N,), or of argmax for (N, C) p; in [-1, 1].
+
+    Binary MCC, or Gorodkin's R_K for more than two classes (sklearn's ``matthews_corrcoef``);
+    0.0 where undefined (a single true or predicted class). See :func:`from_confusion`.
+    """
+    return _threshold_metric(y, p, threshold, "MCC")
 
 
 def accuracy(y, p, threshold: float = 0.5) -> float:
     """Fraction correct of p >= threshold (N,), or of argmax for (N, C) p; in [0, 1]."""
-    y, p = _as_pair(y, p)
-    return float(skm.accuracy_score(y, _predict(p, threshold)))
+    return _threshold_metric(y, p, threshold, "accuracy")
 
 
 def pearson(y, p) -> float:
@@ -205,6 +398,179 @@ def summary(y, p, *, threshold: float = 0.5, n_boot: int = 1000, seed: int = 0) 
     )
 
 
+# --------------------------------------------------------------------------- bootstrap over test units
+
+CLASSIFICATION_METRICS: tuple[str, ...] = ("accuracy", "F1", "MCC", "auROC", "auPR")
+_CHUNK = 2_000_000  # resampled examples per vectorised step (bounds memory, not the result)
+
+
+def _classification_inputs(y, probs, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y)
+    probs = np.asarray(probs, dtype=float)
+    if y.ndim != 1:
+        raise ValueError(f"{fn}: y must be 1-D class labels (N,); got shape {y.shape}.")
+    if probs.ndim != 2 or probs.shape[0] != len(y):
+        raise ValueError(f"probs must be (N, C) with N = {len(y)}; got {probs.shape}.")
+    if len(y) == 0:
+        raise ValueError(f"{fn}: no test examples (N = 0).")
+    if not np.isfinite(probs).all():
+        i = int(np.flatnonzero(~np.isfinite(probs).all(1))[0])
+        raise ValueError(f"{fn}: probs[{i}] is not finite ({probs[i].tolist()}).")
+    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        raise ValueError(f"{fn}: y must hold integer class labels; got non-integer values.")
+    y = y.astype(np.int64)
+    C = probs.shape[1]
+    if y.min() < 0 or y.max() >= C:
+        raise ValueError(f"labels must be 0..{C - 1} for {C} probability columns; got {y.min()}..{y.max()}.")
+    return y, probs
+
+
+def _check_boot(n_boot: int, level: float) -> None:
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1); got {level}")
+    if n_boot < 0:
+        raise ValueError(f"n_boot must be >= 0; got {n_boot}")
+
+
+def _resamples(n: int, n_boot: int, seed: int) -> np.ndarray:
+    """Bootstrap indices (n_boot, n) of n test units, drawn with ``np.random.default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, n, size=(n_boot, n)) if n_boot else np.zeros((0, n), dtype=np.int64)
+
+
+def _scores_of(y: np.ndarray, probs: np.ndarray, idx: np.ndarray, names) -> dict[str, np.ndarray]:
+    """The named metrics of the resamples idx (B, N') of (y, probs): name -> (B,), in chunks of rows."""
+    C = probs.shape[1]
+    pred = probs.argmax(1)
+    p1 = probs[:, 1] if C == 2 else None
+    out: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    step = max(1, _CHUNK // max(1, idx.shape[1]))
+    for start in range(0, max(1, idx.shape[0]), step):
+        part = idx[start:start + step]
+        if {"accuracy", "F1", "MCC"} & set(names):
+            conf = from_confusion(confusion_matrices(y, pred, C, part))
+        for name in names:
+            if name in ("auROC", "auPR"):
+                rows = auroc_rows if name == "auROC" else auprc_rows
+                out[name].append(rows(y[part], p1[part]))
+            else:
+                out[name].append(conf[name])
+    return {name: np.concatenate(v) for name, v in out.items()}
+
+
+def _interval(dist: np.ndarray, level: float) -> tuple[float, float]:
+    """Percentile interval of the finite values of dist (NaN resamples, where a metric is undefined, dropped)."""
+    ok = dist[~np.isnan(dist)]
+    if ok.size == 0:
+        return float("nan"), float("nan")
+    a = (1 - level) / 2
+    lo, hi = np.quantile(ok, [a, 1 - a])
+    return float(lo), float(hi)
+
+
+def classification_scores(y, probs, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+    """Test-set scores of a classifier with percentile-bootstrap intervals over test units.
+
+    Parameters
+    ----------
+    y : (N,) int
+        True classes 0..C-1 of the N test units.
+    probs : (N, C) float
+        Class probabilities (or any scores); predictions are the arg-max class.
+    n_boot : int
+        Bootstrap resamples of the N units (0: no intervals, ``ci_low`` / ``ci_high`` NaN).
+    seed, level
+        Seed of ``np.random.default_rng`` drawing the resamples; interval coverage.
+
+    Returns
+    -------
+    DataFrame with one row per metric and columns ``metric``, ``value`` (on all N units),
+    ``ci_low``, ``ci_high`` (percentiles of the resampled values) and ``n`` (N). Metrics:
+    accuracy, F1 (binary: of class 1; multi-class: macro), MCC (binary MCC; multi-class
+    Gorodkin's R_K), and for binary tasks (C = 2) auROC and auPR of P(class 1) -- the
+    definitions of :func:`from_confusion`, :func:`auroc_rows` and :func:`auprc_rows`. A
+    resample with one class only has no auROC / auPR and is left out of their intervals.
+    """
+    y, probs = _classification_inputs(y, probs, "classification_scores")
+    _check_boot(n_boot, level)
+    names = CLASSIFICATION_METRICS if probs.shape[1] == 2 else CLASSIFICATION_METRICS[:3]
+    point = _scores_of(y, probs, np.arange(len(y))[None], names)
+    dist = _scores_of(y, probs, _resamples(len(y), n_boot, seed), names) if n_boot else {}
+    rows = []
+    for name in names:
+        lo, hi = _interval(dist[name], level) if n_boot else (float("nan"), float("nan"))
+        rows.append({"metric": name, "value": float(point[name][0]), "ci_low": lo, "ci_high": hi, "n": len(y)})
+    return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "n"])
+
+
+_METRIC_NAMES = {name.lower(): name for name in CLASSIFICATION_METRICS} | {"auprc": "auPR", "auc": "auROC"}
+
+
+def _runs(probs, fn: str) -> list[np.ndarray]:
+    """One model's runs: an (N, C) array is one run; a list of (N, C) arrays or an (S, N, C) array is S runs."""
+    if isinstance(probs, (list, tuple)) and len(probs) and np.ndim(probs[0]) == 2:
+        return list(probs)
+    a = np.asarray(probs, dtype=float)
+    if a.ndim == 3:
+        if a.shape[0] == 0:
+            raise ValueError(f"{fn}: no runs (an empty list of probability arrays).")
+        return list(a)
+    return [a]
+
+
+def paired_difference(y, probs_a, probs_b, metric: str = "MCC", *, n_boot: int = 1000, seed: int = 0,
+                      level: float = 0.95) -> dict[str, float]:
+    """Difference metric(a) - metric(b) of two classifiers on the same test units, with a paired bootstrap interval.
+
+    Parameters
+    ----------
+    y : (N,) int
+        True classes 0..C-1 of the N test units.
+    probs_a, probs_b : (N, C) float, or a list of them (or an (S, N, C) array)
+        Class probabilities of models a and b on the same units, in the same order. A list
+        holds several runs of one model (e.g. seeds): its metric is then the mean over its runs,
+        on each resample as on the whole test set. a and b may have different numbers of runs.
+    metric : str
+        ``"MCC"``, ``"F1"``, ``"accuracy"``, ``"auROC"`` or ``"auPR"`` (case-insensitive; the
+        last two for C = 2 only), as in :func:`classification_scores`.
+    n_boot, seed, level
+        As in :func:`classification_scores`; with the same seed the resamples are the same.
+
+    Returns
+    -------
+    dict with ``value`` (the difference on all N units), ``ci_low``, ``ci_high`` (percentile
+    interval of the differences, both models scored on the same resampled units each time) and
+    ``n`` (N). "a beats b" at this level reads ``ci_low > 0``. A model compared with itself
+    gives exactly 0 and the interval [0, 0].
+    """
+    runs_a = _runs(probs_a, "paired_difference")
+    runs_b = _runs(probs_b, "paired_difference")
+    checked = [_classification_inputs(y, p, "paired_difference") for p in runs_a + runs_b]
+    y = checked[0][0]
+    runs = [p for _, p in checked]
+    runs_a, runs_b = runs[:len(runs_a)], runs[len(runs_a):]
+    if len({p.shape for p in runs}) > 1:
+        raise ValueError(f"paired_difference: every probability array must have the same shape (the same test "
+                         f"units and classes); got {sorted({p.shape for p in runs})}.")
+    name = _METRIC_NAMES.get(str(metric).lower())
+    if name is None:
+        raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(CLASSIFICATION_METRICS)}.")
+    if name in ("auROC", "auPR") and runs[0].shape[1] != 2:
+        raise ValueError(f"{name} is defined for binary tasks (2 probability columns); got {runs[0].shape[1]}.")
+    _check_boot(n_boot, level)
+
+    def mean_of(model_runs: list[np.ndarray], idx: np.ndarray) -> np.ndarray:
+        values = [_scores_of(y, p, idx, (name,))[name] for p in model_runs]
+        return values[0] if len(values) == 1 else np.mean(values, axis=0)
+
+    def diff(idx: np.ndarray) -> np.ndarray:
+        return mean_of(runs_a, idx) - mean_of(runs_b, idx)
+
+    value = float(diff(np.arange(len(y))[None])[0])
+    lo, hi = _interval(diff(_resamples(len(y), n_boot, seed)), level) if n_boot else (float("nan"),) * 2
+    return {"value": value, "ci_low": lo, "ci_high": hi, "n": len(y)}
+
+
 # --------------------------------------------------------------------------- cross-cell-type matrices
 #
 # DeepCAGE (Methods, "evaluation metrics"): Y and Ŷ are (L loci × K test cell types) matrices.
@@ -261,51 +627,6 @@ def _pearson_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
     return out
 
 
-def _both_classes_rows(y: np.ndarray) -> np.ndarray:
-    n_pos = y.sum(axis=1)
-    return (n_pos > 0) & (n_pos < y.shape[1])
-
-
-def _average_precision_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Average precision of each row of binary y (n, m) scored by p (n, m) -> (n,); NaN without both classes.
-
-    Vectorised form of ``sklearn.metrics.average_precision_score``: AP = sum over distinct
-    score thresholds of (R_t - R_{t-1}) P_t; tied scores form one threshold, so every
-    positive contributes the precision at the end of its tie group, divided by #positives.
-    """
-    out = np.full(y.shape[0], np.nan)
-    ok = _both_classes_rows(y)
-    if not ok.any():
-        return out
-    yy, pp = y[ok], p[ok]
-    order = np.argsort(-pp, axis=1, kind="stable")
-    ys = np.take_along_axis(yy, order, axis=1)
-    ps = np.take_along_axis(pp, order, axis=1)
-    m = ys.shape[1]
-    tp = np.cumsum(ys, axis=1)
-    is_end = np.ones_like(ys, dtype=bool)
-    is_end[:, :-1] = ps[:, :-1] != ps[:, 1:]
-    # index of the end of each position's tie group: next j >= i with is_end[j]
-    end_idx = np.where(is_end, np.arange(m), m)
-    end_idx = np.minimum.accumulate(end_idx[:, ::-1], axis=1)[:, ::-1]
-    precision_at_end = np.take_along_axis(tp, end_idx, axis=1) / (end_idx + 1)
-    out[ok] = (ys * precision_at_end).sum(axis=1) / tp[:, -1]
-    return out
-
-
-def _auroc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """ROC AUC of each row (Mann–Whitney U with average ranks for ties) -> (n,); NaN without both classes."""
-    out = np.full(y.shape[0], np.nan)
-    ok = _both_classes_rows(y)
-    if ok.any():
-        yy = y[ok]
-        ranks = stats.rankdata(p[ok], axis=1)
-        n_pos = yy.sum(axis=1)
-        n_neg = yy.shape[1] - n_pos
-        out[ok] = ((ranks * yy).sum(axis=1) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
-    return out
-
-
 def _metric_key(metric) -> str | None:
     if isinstance(metric, str):
         key = _MATRIX_METRICS.get(metric.lower())
@@ -331,7 +652,7 @@ def _rowwise(y: np.ndarray, p: np.ndarray, metric, fn: str) -> np.ndarray:
         return _pearson_rows(y, p)
     if key is not None:
         _binary_matrix(y, fn, key)
-        return _average_precision_rows(y, p) if key == "auprc" else _auroc_rows(y, p)
+        return auprc_rows(y, p) if key == "auprc" else auroc_rows(y, p)
     out = np.full(y.shape[0], np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -358,11 +679,7 @@ def celltype_wise(y, p, metric="pearson") -> np.ndarray:
     if key == "pearson":
         return _pearson_rows(y.T, p.T)
     _binary_matrix(y, "celltype_wise", key)
-    score = skm.average_precision_score if key == "auprc" else skm.roc_auc_score
-    out = np.full(y.shape[1], np.nan)
-    for k in np.flatnonzero(_both_classes_rows(y.T)):
-        out[k] = float(score(y[:, k], p[:, k]))
-    return out
+    return auprc_rows(y.T, p.T) if key == "auprc" else auroc_rows(y.T, p.T)
 
 
 def locus_wise(y, p, metric="pearson") -> np.ndarray:

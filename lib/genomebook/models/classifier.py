@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import lightning as L
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torchmetrics import MetricCollection
-from torchmetrics.classification import Accuracy, MatthewsCorrCoef
+
+from genomebook import metrics
+from genomebook.models.lightning import EpochMetric
+
+
+def _accuracy_mcc(y: np.ndarray, pred: np.ndarray, n_classes: int) -> dict[str, float]:
+    """accuracy and mcc of predicted classes pred (n,) against true classes y (n,), both in 0..n_classes-1."""
+    cm = metrics.confusion_matrices(y.astype(np.int64), pred.astype(np.int64), n_classes)
+    s = metrics.from_confusion(cm)
+    return {"accuracy": float(s["accuracy"][0]), "mcc": float(s["MCC"][0])}
 
 
 class SequenceClassifier(L.LightningModule):
@@ -21,7 +31,9 @@ class SequenceClassifier(L.LightningModule):
     ``(x, y)`` with ``y`` integer class labels in ``0 .. n_classes - 1`` (shape (N,) or (N, 1)).
 
     Logs ``train_loss`` (per epoch), ``val_loss``, ``val_accuracy`` and ``val_mcc`` (and the
-    ``test_*`` counterparts in ``trainer.test``); accuracy and MCC are of the arg-max class.
+    ``test_*`` counterparts in ``trainer.test``); accuracy and MCC are of the arg-max class over
+    the whole epoch, by :func:`genomebook.metrics.from_confusion` (binary MCC, or Gorodkin's R_K
+    for ``n_classes > 2``; 0.0 where undefined, e.g. a single predicted class).
     ``predict_step`` (and :meth:`predict_proba`) return probabilities ``(N, n_classes)`` whose
     rows sum to one; for binary tasks column 0 is P(negative) and column 1 P(positive).
     """
@@ -34,13 +46,8 @@ class SequenceClassifier(L.LightningModule):
         self.net = net
         self.n_classes = n_classes
         self.save_hyperparameters(ignore=["net"])
-        if n_classes == 2:
-            metrics = {"accuracy": Accuracy(task="binary"), "mcc": MatthewsCorrCoef(task="binary")}
-        else:
-            metrics = {"accuracy": Accuracy(task="multiclass", num_classes=n_classes),
-                       "mcc": MatthewsCorrCoef(task="multiclass", num_classes=n_classes)}
-        self.val_metrics = MetricCollection(metrics, prefix="val_")
-        self.test_metrics = self.val_metrics.clone(prefix="test_")
+        self.val_metrics = EpochMetric(partial(_accuracy_mcc, n_classes=n_classes))  # arg-max classes of the epoch
+        self.test_metrics = EpochMetric(partial(_accuracy_mcc, n_classes=n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Raw logits of the net, (N, 1) or (N, n_classes)."""
@@ -80,9 +87,15 @@ class SequenceClassifier(L.LightningModule):
             loss = F.cross_entropy(logits, y)
         return loss, logits, y
 
-    def _update(self, metrics: MetricCollection, logits: torch.Tensor, y: torch.Tensor) -> None:
+    def _update(self, outputs: EpochMetric, logits: torch.Tensor, y: torch.Tensor) -> None:
         pred = self.logits_to_proba(logits.detach()).argmax(dim=1)
-        metrics.update(pred, y)
+        outputs.update(pred, y)
+
+    def _log_epoch(self, outputs: EpochMetric, prefix: str, prog_bar: bool) -> None:
+        values = outputs.compute()
+        outputs.reset()
+        if isinstance(values, dict):
+            self.log_dict({f"{prefix}{k}": v for k, v in values.items()}, prog_bar=prog_bar)
 
     # ------------------------------------------------------------------ Lightning hooks
 
@@ -96,13 +109,23 @@ class SequenceClassifier(L.LightningModule):
         loss, logits, y = self._loss(batch)
         self._update(self.val_metrics, logits, y)
         self.log("val_loss", loss, prog_bar=True, on_epoch=True, batch_size=y.numel())
-        self.log_dict(self.val_metrics, prog_bar=True, on_epoch=True, batch_size=y.numel())
 
     def test_step(self, batch: Any, batch_idx: int) -> None:
         loss, logits, y = self._loss(batch)
         self._update(self.test_metrics, logits, y)
         self.log("test_loss", loss, on_epoch=True, batch_size=y.numel())
-        self.log_dict(self.test_metrics, on_epoch=True, batch_size=y.numel())
+
+    def on_validation_epoch_start(self) -> None:
+        self.val_metrics.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_epoch(self.val_metrics, "val_", prog_bar=True)
+
+    def on_test_epoch_start(self) -> None:
+        self.test_metrics.reset()
+
+    def on_test_epoch_end(self) -> None:
+        self._log_epoch(self.test_metrics, "test_", prog_bar=False)
 
     def predict_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
         x = batch[0] if isinstance(batch, (tuple, list)) else batch
