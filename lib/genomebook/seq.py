@@ -387,7 +387,7 @@ def _index_path(path: Path) -> str | None:
     return str(folder / f"{key}-{path.name}.fai")
 
 
-def _open_fasta(path: Path) -> pyfaidx.Fasta:
+def open_indexed_fasta(path: Path) -> pyfaidx.Fasta:
     """pyfaidx.Fasta with an index that works in read-only directories; friendly duplicate-name error."""
     try:
         return pyfaidx.Fasta(str(path), indexname=_index_path(path), sequence_always_upper=False)
@@ -504,7 +504,7 @@ def fetch_region(fasta_path: str | os.PathLike, chrom: str, start: int, end: int
     if not path.exists():
         raise FileNotFoundError(f"FASTA file {path} does not exist")
     _check_has_records(path)
-    with _open_fasta(path) as fa:
+    with open_indexed_fasta(path) as fa:
         if chrom not in fa:
             keys = list(fa.keys())
             shown = ", ".join(repr(k) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")

@@ -29,15 +29,13 @@ __all__ = ["MissingFileError", "count_ambiguous", "is_gzip", "iter_lines", "open
 
 _ACGTN = b"ACGTNacgtn"
 # Older names, still imported by genomes.py; the definitions live in genomebook.seq.
-_GZIP_ERRORS = GZIP_ERRORS
-_gzip_message = damaged_gzip_message
 
 
 class MissingFileError(SequenceError, FileNotFoundError):
     """A data file that does not exist (also a ``FileNotFoundError``)."""
 
 
-def _existing(path: str | os.PathLike, what: str = "file") -> Path:
+def existing_file(path: str | os.PathLike, what: str = "file") -> Path:
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"{path}: {what} does not exist. Check the path (or set "
@@ -53,7 +51,7 @@ def read_text(path: str | os.PathLike, *, encoding: str = "utf-8") -> str:
     A truncated or corrupt gzip file, or bytes that are not text in ``encoding``, raise a
     :class:`SequenceError` naming the file.
     """
-    path = _existing(path)
+    path = existing_file(path)
     with open(path, "rb") as fh:
         raw = fh.read()
     if raw[:2] == GZIP_MAGIC:
@@ -119,7 +117,7 @@ def iter_lines(path: str | os.PathLike, what: str = "File") -> Iterator[tuple[in
 
     CRLF and LF endings are both accepted. Damaged gzip data raises SequenceError naming the file.
     """
-    path = _existing(path, what)
+    path = existing_file(path, what)
     opener = gzip.open if is_gzip(path) else open
     try:
         with opener(path, "rt", encoding="utf-8", errors="replace", newline="") as fh:
@@ -138,7 +136,7 @@ def read_fasta_records(path: str | os.PathLike) -> list[_seq.FastaRecord]:
     kept, not validated). Raises SequenceError if the file has no records or text before
     the first header.
     """
-    return _seq.read_fasta_records(_existing(path, "FASTA file"))
+    return _seq.read_fasta_records(existing_file(path, "FASTA file"))
 
 
 def count_ambiguous(s: str) -> int:

@@ -1,9 +1,8 @@
-"""Whole sequences: mitogenome collections and genome FASTA files, plus the text helpers every reader uses.
+"""Whole sequences: mitogenome collections (:func:`read_mitogenomes`) and genome FASTA files
+(:class:`Genome`, :func:`read_genome`).
 
-The helpers at the top (:func:`iter_lines`, :func:`read_fasta_records`) open plain or
-gzip files transparently (by magic bytes, not by name) and turn a damaged gzip file into
-a :class:`~genomebook.seq.SequenceError` that names the file, instead of a raw
-``EOFError``/``zlib.error`` traceback.
+The text helpers every reader uses (plain or gzip by magic bytes, damaged gzip reported
+with the file's name) live in :mod:`genomebook.datasets._io` and :mod:`genomebook.seq`.
 """
 
 from __future__ import annotations
@@ -17,12 +16,10 @@ import pandas as pd
 
 from genomebook import seq as _seq
 from genomebook.seq import SequenceError
-from genomebook.datasets._io import (_GZIP_ERRORS, _existing, _gzip_message, count_ambiguous,
-                                     is_gzip, read_fasta_records)
+from genomebook.datasets._io import count_ambiguous, existing_file, read_fasta_records
+from genomebook.seq import GZIP_ERRORS, damaged_gzip_message, is_gzip
 
 __all__ = ["read_mitogenomes", "read_genome", "Genome"]
-
-# helpers shared by the readers live in genomebook.datasets._io
 
 
 # --------------------------------------------------------------------------- mitogenomes
@@ -95,7 +92,7 @@ class Genome(Mapping):
     """
 
     def __init__(self, path: str | os.PathLike):
-        self.path = _existing(path)
+        self.path = existing_file(path)
         self._seqs: dict[str, str] = {}
         self.n_ambiguous: dict[str, int] = {}
         self.lengths: dict[str, int] = {}
@@ -103,13 +100,13 @@ class Genome(Mapping):
         if is_gzip(self.path):
             try:
                 names, seqs = _seq.read_fasta(self.path, validate=False)
-            except _GZIP_ERRORS as err:
-                raise SequenceError(_gzip_message(self.path, err)) from None
+            except GZIP_ERRORS as err:
+                raise SequenceError(damaged_gzip_message(self.path, err)) from None
             for n, s in zip(names, seqs):
                 self._store(n, s)
         else:
             try:
-                fa = _seq._open_fasta(self.path)
+                fa = _seq.open_indexed_fasta(self.path)
             except Exception:  # noqa: BLE001 - not indexable (uneven lines): read it whole
                 for _, header, raw in read_fasta_records(self.path):
                     self._store(header.split()[0] if header else "", raw)

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pyfaidx
 
-from genomebook.datasets._io import _existing
+from genomebook.datasets._io import existing_file
 from genomebook.motifs import UNIFORM, Motif, log_odds, scan
-from genomebook.seq import BASE_CODE, SequenceError, _open_fasta
+from genomebook.seq import BASE_CODE, SequenceError, open_indexed_fasta
 
 __all__ = ["bin_windows", "window_motif_scores"]
 
@@ -99,7 +99,7 @@ def _scoring_matrices(motifs: Sequence, window: int, pseudocount: float, backgro
 
 def _fasta(path: Path) -> pyfaidx.Fasta:
     try:
-        return _open_fasta(path)
+        return open_indexed_fasta(path)
     except (pyfaidx.FastaIndexingError, pyfaidx.UnsupportedCompressionFormat) as exc:
         raise SequenceError(f"{path}: cannot index the FASTA ({type(exc).__name__}: {exc}). Give a plain or "
                             "bgzip-compressed FASTA (decompress a plain .gz with gunzip, or recompress it "
@@ -139,7 +139,7 @@ def window_motif_scores(
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"window_motif_scores: batch_size must be a positive integer; got {batch_size!r}")
     window = int(window)
-    path = _existing(fasta_path, "FASTA file")
+    path = existing_file(fasta_path, "FASTA file")
     chrom, start, end = _bin_coords(bins, "window_motif_scores")
     pwms = _scoring_matrices(motifs, window, pseudocount, background)
     wstart = _window_starts(start, end, window)

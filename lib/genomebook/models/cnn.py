@@ -54,7 +54,7 @@ class MotifCNN(nn.Module):
 # the pooling is (nearly) the identity. Convolutions use 'same' padding for the same reason.
 
 
-def _same_conv(in_ch: int, out_ch: int, width: int) -> nn.Module:
+def same_conv(in_ch: int, out_ch: int, width: int) -> nn.Module:
     """Conv1d whose output has the input's length (even widths padded one more on the right)."""
     left = (width - 1) // 2
     if width % 2:
@@ -85,7 +85,7 @@ class Basset(nn.Module):
         layers: list[nn.Module] = []
         ch = 4
         for out, width, pool in zip(c.conv_channels, c.conv_widths, c.pools):
-            layers += [_same_conv(ch, out, width), nn.BatchNorm1d(out), nn.ReLU(),
+            layers += [same_conv(ch, out, width), nn.BatchNorm1d(out), nn.ReLU(),
                        nn.MaxPool1d(pool, ceil_mode=True)]
             ch = out
         layers += [nn.AdaptiveMaxPool1d(c.pooled_length), nn.Flatten()]
@@ -125,7 +125,7 @@ class DeepSEA(nn.Module):
         layers: list[nn.Module] = []
         ch = 4
         for i, (out, p) in enumerate(zip(c.conv_channels, c.dropout)):
-            layers += [_same_conv(ch, out, c.conv_width), nn.ReLU()]
+            layers += [same_conv(ch, out, c.conv_width), nn.ReLU()]
             if i < len(c.conv_channels) - 1:
                 layers.append(nn.MaxPool1d(c.pool, ceil_mode=True))
             layers.append(nn.Dropout(p))
@@ -165,7 +165,7 @@ class DanQ(nn.Module):
         super().__init__()
         self.config = c = config or DanQConfig(**sizes)
         self.conv = nn.Sequential(
-            _same_conv(4, c.n_filters, c.filter_width), nn.ReLU(),
+            same_conv(4, c.n_filters, c.filter_width), nn.ReLU(),
             nn.MaxPool1d(c.pool, ceil_mode=True), nn.Dropout(c.conv_dropout),
         )
         self.lstm = nn.LSTM(c.n_filters, c.lstm_hidden, batch_first=True, bidirectional=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from genomebook.models.cnn import _same_conv
+from genomebook.models.cnn import same_conv
 
 READOUTS = ("last", "max", "mean")
 CONCATS = ("channels", "length")
@@ -42,7 +42,7 @@ def _conv_trunk(channels: tuple[int, ...], widths: tuple[int, ...], pool: int,
     layers: list[nn.Module] = []
     ch = 4
     for out, width in zip(channels, widths):
-        layers.append(_same_conv(ch, out, width))
+        layers.append(same_conv(ch, out, width))
         if batch_norm:
             layers.append(nn.BatchNorm1d(out))
         layers.append(nn.ReLU())
@@ -227,7 +227,7 @@ class DeePromoter(nn.Module):
         if c.concat not in CONCATS:
             raise ValueError(f"concat must be one of {', '.join(CONCATS)}; got {c.concat!r}.")
         self.branches = nn.ModuleList(
-            nn.Sequential(_same_conv(4, c.n_filters, w), nn.ReLU(),
+            nn.Sequential(same_conv(4, c.n_filters, w), nn.ReLU(),
                           nn.MaxPool1d(c.pool, ceil_mode=True), nn.Dropout(c.dropout))
             for w in c.conv_widths
         )
