@@ -14,6 +14,7 @@ import pytest
 
 from genomebook.datasets import epd, genomes, gue, mitofish, peaks
 from genomebook.seq import SequenceError
+from genomebook.tokenize import detokenize_kmers
 
 from conftest import mirror_file
 
@@ -96,15 +97,15 @@ def test_read_gue_csv_length(tmp_path):
 
 
 def test_detokenize_kmers():
-    assert gue.detokenize_kmers("ACG CGT GTA") == "ACGTA"
-    assert gue.detokenize_kmers(["ACGTAC", "CGTACG"]) == "ACGTACG"
-    assert gue.detokenize_kmers("ACGTAC") == "ACGTAC"
+    assert detokenize_kmers("ACG CGT GTA") == "ACGTA"
+    assert detokenize_kmers(["ACGTAC", "CGTACG"]) == "ACGTACG"
+    assert detokenize_kmers("ACGTAC") == "ACGTAC"
     with pytest.raises(SequenceError, match=r"token 3 \('TTT'\) does not overlap token 2 \('CGT'\) by 2 bases"):
-        gue.detokenize_kmers("ACG CGT TTT")
+        detokenize_kmers("ACG CGT TTT")
     with pytest.raises(SequenceError, match=r"token 2 \('CG'\) has length 2 but token 1 has length 3"):
-        gue.detokenize_kmers("ACG CG")
+        detokenize_kmers("ACG CG")
     with pytest.raises(SequenceError, match="no k-mer tokens"):
-        gue.detokenize_kmers("  ")
+        detokenize_kmers("  ")
 
 
 @pytest.mark.parametrize("header", ["sequence\tlabel\r\n", "sequence  label\r\n", ""])

@@ -8,7 +8,8 @@ import torch
 
 from genomebook.seq import BASE_CODE, SequenceError
 from genomebook.tokenize import (CLS_ID, MASK_ID, PAD_ID, SEP_ID, SPECIAL_TOKENS, UNK_ID, KmerTokenizer,
-                                 MLMCollator, mask_kmer_spans, read_kmer_file, span_offsets)
+                                 MLMCollator, mask_kmer_spans, span_offsets)
+from genomebook.datasets.gue import read_kmer_tsv
 
 KS = (3, 4, 5, 6)
 
@@ -311,7 +312,7 @@ def _kmer_text(s, k):
 
 
 @pytest.mark.parametrize("compress", [False, True])
-def test_read_kmer_file(tmp_path, compress):
+def test_read_kmer_tsv_k(tmp_path, compress):
     seqs = random_seqs(5, 30, seed=4)
     text = "sequence\tlabel\n" + "".join(f"{_kmer_text(s, 6)}\t{i % 2}\n" for i, s in enumerate(seqs))
     path = tmp_path / ("dev.tsv.gz" if compress else "dev.tsv")
@@ -320,21 +321,21 @@ def test_read_kmer_file(tmp_path, compress):
             fh.write(text)
     else:
         path.write_text(text)
-    df = read_kmer_file(path, k=6)
+    df = read_kmer_tsv(path, k=6)
     assert df["sequence"].tolist() == seqs
     assert df["label"].tolist() == [0, 1, 0, 1, 0]
     assert df.attrs["k"] == 6
     with pytest.raises(SequenceError, match="holds 6-mers"):
-        read_kmer_file(path, k=5)
+        read_kmer_tsv(path, k=5)
 
 
-def test_read_kmer_file_bad_overlap_names_line(tmp_path):
+def test_read_kmer_tsv_k_bad_overlap_names_line(tmp_path):
     good = _kmer_text("ACGTACGTAA", 6)
     bad = "ACGTAC CGTACG TTTTTT"
     path = tmp_path / "train.tsv"
     path.write_text(f"sequence\tlabel\n{good}\t1\n{bad}\t0\n")
     with pytest.raises(SequenceError) as err:
-        read_kmer_file(path)
+        read_kmer_tsv(path)
     msg = str(err.value)
     assert "train.tsv" in msg and "line 3" in msg and "overlap" in msg and "stride 1" in msg
 
@@ -346,5 +347,5 @@ def test_kmer_file_tokens_equal_ours(tmp_path):
     rows = [_kmer_text(s, 5) for s in seqs]
     path = tmp_path / "k5.tsv"
     path.write_text("sequence\tlabel\n" + "".join(f"{r}\t0\n" for r in rows))
-    df = read_kmer_file(path)
+    df = read_kmer_tsv(path)
     assert [tok.tokens(s) for s in df["sequence"]] == [r.split() for r in rows]

@@ -33,7 +33,6 @@ import torch
 from genomebook.seq import BASE_CODE, SequenceError, validate
 
 if TYPE_CHECKING:  # imported lazily: transformers takes seconds to import
-    import pandas as pd
     from transformers import PreTrainedTokenizerFast
 
 __all__ = [
@@ -47,7 +46,7 @@ __all__ = [
     "mask_kmer_spans",
     "span_offsets",
     "MLMCollator",
-    "read_kmer_file",
+    "detokenize_kmers",
 ]
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -62,7 +61,7 @@ IGNORE_INDEX = -100  # label of positions that are not predicted (torch.nn.Cross
 _UPPER_DNA = str.maketrans("acgtn", "ACGTN")
 
 
-def _check_k(k: int) -> int:
+def check_k(k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) not in K_RANGE:
         raise ValueError(f"k must be one of {K_RANGE} (DNABERT-3 .. DNABERT-6), got {k!r}. "
                          "Pick k from 3 to 6; larger vocabularies (4**k + 5 tokens) are not supported.")
@@ -109,7 +108,7 @@ class KmerTokenizer:
 
     def __init__(self, k: int, max_length: int | None = 512, *, base_order: str = "ACGT",
                  strict: bool = False) -> None:
-        self.k = _check_k(k)
+        self.k = check_k(k)
         if base_order not in BASE_ORDERS:
             raise ValueError(f"base_order must be one of {BASE_ORDERS}, got {base_order!r}: 'ACGT' is "
                              "lexicographic order, 'ATCG' the order of DNABERT's released vocab.txt.")
@@ -425,7 +424,7 @@ def span_offsets(k: int) -> range:
 
     k=3: -1..1, k=4: -1..2, k=5: -2..2, k=6: -2..3 (a range of k offsets).
     """
-    k = _check_k(k)
+    k = check_k(k)
     start = -((k - 1) // 2)
     return range(start, start + k)
 
@@ -459,7 +458,7 @@ def mask_kmer_spans(input_ids: torch.Tensor, k: int, *, mlm_probability: float =
     10% stay unchanged (BERT). ``labels`` hold the original id at masked positions and
     -100 elsewhere. The input is not modified. Random draws use ``generator`` (torch).
     """
-    k = _check_k(k)
+    k = check_k(k)
     if not isinstance(input_ids, torch.Tensor) or input_ids.ndim != 2:
         raise ValueError("input_ids must be an (N, T) torch tensor of token ids; got "
                          f"{type(input_ids).__name__} of shape {tuple(getattr(input_ids, 'shape', ()))}. "
@@ -535,22 +534,30 @@ class MLMCollator:
         return {"input_ids": masked, "attention_mask": batch["attention_mask"], "labels": labels}
 
 
-# --------------------------------------------------------------------------- k-mer files
+# --------------------------------------------------------------------------- back to DNA
 
 
-def read_kmer_file(path: str | os.PathLike, *, k: int | None = None, length: int | None = None) -> pd.DataFrame:
-    """Read a DNABERT k-mer sample file back to DNA: DataFrame[sequence (str), label (int64)].
+def detokenize_kmers(tokens: str | list[str]) -> str:
+    """Undo DNABERT's overlapping k-mer tokenisation: 'ACGTAC CGTACG' -> 'ACGTACG'.
 
-    The file (plain or gzip) is a TSV with header ``sequence<TAB>label`` whose sequences
-    are space-separated overlapping k-mers. A thin wrapper of
-    :func:`genomebook.datasets.gue.read_kmer_tsv`, which checks that consecutive k-mers
-    overlap by k-1 (errors name the file, line and fix); ``df.attrs['k']`` holds the k
-    found, and ``k`` optionally requires it.
+    The sequence is the first k-mer followed by the last base of every next k-mer. Raises
+    SequenceError (naming the 1-based token position) if the k-mers differ in length or
+    do not overlap by k-1 bases.
     """
-    from genomebook.datasets.gue import read_kmer_tsv
-
-    df = read_kmer_tsv(path, length=length)
-    if k is not None and df.attrs["k"] != _check_k(k):
-        raise SequenceError(f"{path}: the file holds {df.attrs['k']}-mers but k={k} was asked for. "
-                            f"Use the matching KmerTokenizer({df.attrs['k']}) or the file for k={k}.")
-    return df
+    if isinstance(tokens, str):
+        tokens = tokens.split()
+    tokens = list(tokens)
+    if not tokens:
+        raise SequenceError("no k-mer tokens to join; expected space-separated overlapping k-mers.")
+    k = len(tokens[0])
+    for i in range(1, len(tokens)):
+        cur, prev = tokens[i], tokens[i - 1]
+        if len(cur) != k:
+            raise SequenceError(f"token {i + 1} ({cur!r}) has length {len(cur)} but token 1 has length {k}; "
+                                "all k-mers must have the same k.")
+        if cur[:-1] != prev[1:]:
+            raise SequenceError(
+                f"token {i + 1} ({cur!r}) does not overlap token {i} ({prev!r}) by {k - 1} bases; "
+                "DNABERT k-mers must be consecutive overlapping windows (stride 1). "
+                "Is the row tokenised with a different k or stride?")
+    return tokens[0] + "".join(t[-1] for t in tokens[1:])

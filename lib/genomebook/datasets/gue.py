@@ -16,8 +16,9 @@ import pandas as pd
 from genomebook import seq as _seq
 from genomebook.datasets._io import iter_lines
 from genomebook.seq import SequenceError
+from genomebook.tokenize import check_k, detokenize_kmers
 
-__all__ = ["read_gue_csv", "class_balance", "detokenize_kmers", "read_kmer_tsv"]
+__all__ = ["read_gue_csv", "class_balance", "read_kmer_tsv"]
 
 
 def class_balance(df: pd.DataFrame) -> dict[int, int]:
@@ -84,38 +85,13 @@ def read_gue_csv(path: str | os.PathLike, *, length: int | None = None,
     return _finish(path, seqs, labels, lines, length, allow_iupac)
 
 
-def detokenize_kmers(tokens: str | list[str]) -> str:
-    """Undo DNABERT's overlapping k-mer tokenisation: 'ACGTAC CGTACG' -> 'ACGTACG'.
-
-    The sequence is the first k-mer followed by the last base of every next k-mer. Raises
-    SequenceError (naming the 1-based token position) if the k-mers differ in length or
-    do not overlap by k-1 bases.
-    """
-    if isinstance(tokens, str):
-        tokens = tokens.split()
-    tokens = list(tokens)
-    if not tokens:
-        raise SequenceError("no k-mer tokens to join; expected space-separated overlapping k-mers.")
-    k = len(tokens[0])
-    for i in range(1, len(tokens)):
-        cur, prev = tokens[i], tokens[i - 1]
-        if len(cur) != k:
-            raise SequenceError(f"token {i + 1} ({cur!r}) has length {len(cur)} but token 1 has length {k}; "
-                                "all k-mers must have the same k.")
-        if cur[:-1] != prev[1:]:
-            raise SequenceError(
-                f"token {i + 1} ({cur!r}) does not overlap token {i} ({prev!r}) by {k - 1} bases; "
-                "DNABERT k-mers must be consecutive overlapping windows (stride 1). "
-                "Is the row tokenised with a different k or stride?")
-    return tokens[0] + "".join(t[-1] for t in tokens[1:])
-
-
-def read_kmer_tsv(path: str | os.PathLike, *, length: int | None = None) -> pd.DataFrame:
+def read_kmer_tsv(path: str | os.PathLike, *, k: int | None = None, length: int | None = None) -> pd.DataFrame:
     """Read a DNABERT k-mer TSV: DataFrame[sequence (de-tokenised DNA), label (int64)].
 
     Accepts a header 'sequence<TAB>label' (tab or spaces, LF or CRLF) or no header at
-    all (detected when the first field of line 1 is not 'sequence'). ``df.attrs['k']``
-    holds the k-mer size.
+    all (detected when the first field of line 1 is not 'sequence'). Consecutive k-mers
+    must overlap by k-1 (:func:`genomebook.tokenize.detokenize_kmers`; errors name the
+    file, line and fix). ``df.attrs['k']`` holds the k-mer size; ``k`` optionally requires it.
     """
     path = Path(path)
     seqs: list[str] = []
@@ -149,4 +125,7 @@ def read_kmer_tsv(path: str | os.PathLike, *, length: int | None = None) -> pd.D
     if len(ks) > 1:
         raise SequenceError(f"{path}: rows use different k-mer sizes {sorted(ks)}; one file must use one k.")
     df.attrs["k"] = ks.pop()
+    if k is not None and df.attrs["k"] != check_k(k):
+        raise SequenceError(f"{path}: the file holds {df.attrs['k']}-mers but k={k} was asked for. "
+                            f"Use the matching KmerTokenizer({df.attrs['k']}) or the file for k={k}.")
     return df
