@@ -72,6 +72,19 @@ def test_scores_hand_computed_mcc():
     assert df.loc["accuracy", "value"] == pytest.approx(4 / 6)
 
 
+def test_scores_is_the_metrics_bootstrap_and_groups_tied_scores():
+    from genomebook import metrics
+
+    assert ft.scores is metrics.classification_scores
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 200)
+    p1 = np.round(np.clip(0.3 * y + rng.random(200) * 0.7, 0, 1), 1)  # 11 distinct scores: many ties
+    df = ft.scores(y, np.c_[1 - p1, p1], n_boot=50).set_index("metric")
+    assert df.loc["auPR", "value"] == pytest.approx(average_precision_score(y, p1), abs=1e-12)
+    assert df.loc["auROC", "value"] == pytest.approx(roc_auc_score(y, p1), abs=1e-12)
+    assert (df["n"] == 200).all()
+
+
 def test_scores_rejects_labels_outside_columns():
     with pytest.raises(ValueError, match="labels must be 0..1"):
         ft.scores([0, 2], np.full((2, 2), 0.5))

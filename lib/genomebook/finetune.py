@@ -7,6 +7,9 @@ One interface for the DNABERT chapters (promoters, TF binding, splice sites and 
   masking on random chunks of unlabelled DNA, with perplexity and masked-token accuracy
   curves. Results are cached on disk (``<results>/_cache/pretrain``) keyed by the corpus, the
   sizes and the seed, so chapters that ask for the same pre-training share one run.
+  Real-data pre-training reads EPD human promoters with every stretch that overlaps a GUE
+  validation or test sequence masked out (:func:`real_pretraining_corpus`; the masking
+  summary is ``Pretrained.mask``).
 * :func:`finetune_bert` (pre-trained or randomly initialised; DNABERT-XL pieces when the
   sequences are longer than the model's positions) and :func:`fit_baseline` (CNN, CNN+LSTM,
   CNN+GRU, DeePromoter) both return a :class:`Fitted`; :func:`predict` gives class
@@ -36,6 +39,7 @@ from lightning.pytorch.callbacks import Callback
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from genomebook import metrics
 from genomebook import seq as gseq
 from genomebook import train
 from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, _config_dict, bert_config,
@@ -46,7 +50,8 @@ from genomebook.tokenize import KmerTokenizer, mask_kmer_spans
 
 __all__ = [
     "BASELINES", "BERT_MODELS", "Split", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
-    "pretraining_corpus", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores", "compare",
+    "pretraining_corpus", "real_pretraining_corpus", "pretraining_mask", "heldout_datasets", "MaskedCorpus",
+    "HELDOUT_OVERLAP_K", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores", "compare",
     "plot_roc_pr", "gue", "probability_fn",
 ]
 
@@ -58,7 +63,7 @@ _NETS: dict[str, Callable[[int], nn.Module]] = {
     "CNN+GRU": lambda c: CNNGRU(n_classes=c),
     "DeePromoter": lambda c: DeePromoter(n_classes=c),
 }
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: chunks drawn only from documents at least as long as the batch's chunks
 
 
 # --------------------------------------------------------------------------- data
@@ -140,6 +145,8 @@ class Pretrained:
     cached: bool               # True when read from the cache instead of computed now
     corpus: str                # what it read, e.g. "simulated genome, 3,000,000 bp"
     key: str = ""
+    #: real data: how the corpus was masked (:func:`pretraining_mask`); empty on simulated data
+    mask: dict[str, Any] = field(default_factory=dict)
 
 
 class _StepHistory(Callback):
@@ -168,7 +175,10 @@ def _chunk_batches(corpus: list[str], n_batches: int, batch_size: int, max_len: 
     """Random chunks of ``corpus``: each batch has one length (``max_len``, or uniform in [min_len, max_len]).
 
     DNABERT mixed fixed-length and random-length chunks (paper 2.2.2); one length per batch
-    keeps the vectorised tokeniser path and wastes no compute on padding.
+    keeps the vectorised tokeniser path and wastes no compute on padding. Chunks come from
+    documents at least as long as the batch's length (length-weighted) whenever there are
+    any, so short documents (e.g. the pieces of a masked corpus) do not shorten a batch;
+    a batch only shrinks to its shortest chunk when no document is that long.
     """
     lengths = np.array([len(s) for s in corpus])
     usable = np.flatnonzero(lengths >= min_len)
@@ -178,7 +188,12 @@ def _chunk_batches(corpus: list[str], n_batches: int, batch_size: int, max_len: 
     batches = []
     for _ in range(n_batches):
         length = max_len if rng.random() < full_fraction else int(rng.integers(min_len, max_len + 1))
-        picks = rng.choice(usable, size=batch_size, p=weights)
+        long_enough = lengths[usable] >= length
+        if long_enough.all() or not long_enough.any():
+            picks = rng.choice(usable, size=batch_size, p=weights)
+        else:
+            pool = usable[long_enough]
+            picks = rng.choice(pool, size=batch_size, p=lengths[pool] / lengths[pool].sum())
         batch = []
         for i in picks:
             s = corpus[i]
@@ -224,14 +239,16 @@ _PRETRAIN_KEYS = ("k", "bert_size", "max_tokens", "pretrain_steps", "pretrain_ba
                   "pretrain_lr")
 
 
-def _cache_path(key: str):
+def _cache_path(key: str, suffix: str = ".pt"):
+    """``<results>/_cache/pretrain/<key><suffix>``: pre-trained weights (.pt) or a masked corpus (.json)."""
     from genomebook.report import results_root
 
-    return results_root() / "_cache" / "pretrain" / f"{key}.pt"
+    return results_root() / "_cache" / "pretrain" / f"{key}{suffix}"
 
 
 def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: str = "corpus",
-             mlm_probability: float = 0.15, cache: bool = True, n_evals: int = 10) -> Pretrained:
+             mlm_probability: float = 0.15, cache: bool = True, n_evals: int = 10,
+             mask: dict[str, Any] | None = None) -> Pretrained:
     """Masked-LM pre-training of a k-mer BERT on random chunks of ``corpus`` (list of DNA str).
 
     ``sizes`` keys: ``k``, ``bert_size``, ``max_tokens``, ``pretrain_steps`` (optimiser steps),
@@ -243,6 +260,9 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     batches of them are computed ``n_evals`` times. With ``cache`` the weights and curves
     are stored under ``<results>/_cache/pretrain`` keyed by the corpus content, the sizes
     above and ``seed``; a later call with the same key reads them instead of training.
+    ``mask``: how the corpus was masked (the summary of :func:`pretraining_mask`); its
+    ``overlap_k`` and ``datasets`` join the cache key (the masked content already does) and it
+    is returned as ``Pretrained.mask``.
     """
     missing = [k for k in _PRETRAIN_KEYS if k not in sizes]
     if missing:
@@ -251,8 +271,11 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     if len(corpus) < 2:
         raise ValueError("pretrain needs at least two corpus sequences (one is held out for validation).")
     spec = {k: sizes[k] for k in _PRETRAIN_KEYS}
+    mask = dict(mask or {})
+    mask_spec = {m: mask[m] for m in ("overlap_k", "datasets") if m in mask}
     key = hashlib.sha256(json.dumps({"corpus": _fingerprint(corpus), "seed": seed, "p": mlm_probability,
-                                     "v": _CACHE_VERSION, **spec}, sort_keys=True).encode()).hexdigest()[:20]
+                                     "v": _CACHE_VERSION, **spec, **({"mask": mask_spec} if mask_spec else {})},
+                                    sort_keys=True).encode()).hexdigest()[:20]
     desc = f"{name}, {sum(len(s) for s in corpus):,} bp"
     path = _cache_path(key)
     if cache and path.exists():
@@ -260,7 +283,7 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
         mlm = BertMLM(state["config"], lr=spec["pretrain_lr"])
         mlm.load_state_dict(state["state_dict"])
         mlm.eval()
-        return Pretrained(mlm, spec["k"], pd.DataFrame(state["history"]), state["seconds"], True, desc, key)
+        return Pretrained(mlm, spec["k"], pd.DataFrame(state["history"]), state["seconds"], True, desc, key, mask)
 
     t0 = time.perf_counter()
     train.seed_everything(seed)
@@ -292,40 +315,156 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
         payload = {"config": _config_dict(mlm.config), "state_dict": mlm.state_dict(),
                    "history": history.to_dict("list"), "seconds": seconds, "spec": spec, "corpus": desc}
         _atomic_write(path, lambda tmp: torch.save(payload, tmp))
-    return Pretrained(mlm, k, history, seconds, False, desc, key)
+    return Pretrained(mlm, k, history, seconds, False, desc, key, mask)
 
 
-def pretraining_corpus(profile: str, *, data_source: str = "simulated", seed: int = 0) -> tuple[list[str], str]:
+#: Real-data pre-training never reads a stretch of its corpus that shares a ``HELDOUT_OVERLAP_K``-mer
+#: (either strand) with a validation or test sequence of a GUE task (the issue's check looked up
+#: each test sequence's central 30-mer).
+HELDOUT_OVERLAP_K = 30
+
+
+def heldout_datasets() -> list[str]:
+    """Registry names of the sequences real-data pre-training must not read (sorted).
+
+    The dev and test splits of every GUE task in the registry. The book fine-tunes on
+    prom_300_tata, prom_core_all, prom_core_tata, tf 0-4, mouse 0-4 and splice; masking the
+    other GUE tasks' held-out splits too keeps one masked corpus, and so one pre-training
+    cache, for all four DNABERT chapters whatever tasks each of them picks.
+    """
+    from genomebook.datasets import registry
+
+    return sorted(n for n in registry.load_registry()
+                  if n.startswith("gue_") and n.rsplit("_", 1)[-1] in ("dev", "test"))
+
+
+@dataclass
+class MaskedCorpus:
+    """The real-data pre-training corpus before and after masking (see :func:`real_pretraining_corpus`)."""
+
+    unmasked: list[str]        # EPD human promoter windows as read
+    masked: list[str]          # the same documents, every overlapping stretch replaced by N
+    pieces: list[str]          # what pre-training reads: the masked documents split at their N runs
+    summary: dict[str, Any]    # see real_pretraining_corpus
+
+
+_MASKED: dict[str, MaskedCorpus] = {}
+
+
+def _epd_human(genome_bp: int) -> list[str]:
+    """EPD human promoter windows (-499..+100), in registry order, until ``genome_bp`` bp are reached."""
+    from genomebook.datasets import registry
+
+    df = registry.read("epd128_promoters_m499_p100")
+    seqs, total = [], 0
+    for s in df.loc[df["species"] == "Hs", "sequence"]:
+        if total >= genome_bp:
+            break
+        seqs.append(str(s).upper())
+        total += len(s)
+    return seqs
+
+
+def real_pretraining_corpus(profile: str) -> MaskedCorpus:
+    """The real-data pre-training corpus of ``profile``, with every held-out GUE region masked.
+
+    Reads EPD's human promoter windows (``genome_bp`` of the ``dnabert_pretraining`` block)
+    and replaces by N every base covered by a ``HELDOUT_OVERLAP_K``-mer (either strand) that
+    also occurs in a validation or test sequence of :func:`heldout_datasets`
+    (:func:`genomebook.datasets.leakage.mask_corpus`); the masked documents are then split at
+    their N runs into the pieces pre-training reads (pieces shorter than ``k + 4`` bp, the
+    shortest chunk pre-training draws, are dropped). Every DNABERT chapter gets the same
+    masked corpus, so they share one pre-trained model.
+
+    ``summary``: ``documents``, ``documents_touched``, ``bases_masked``, ``fraction_masked``
+    (of the corpus's bases), ``overlap_k``, ``datasets`` (registry names masked against),
+    ``missing`` (of :func:`heldout_datasets`, not available here: their regions are NOT
+    masked), ``heldout_sequences`` (validation and test sequences read), ``heldout_overlapping``
+    (those that shared a k-mer with the corpus), ``pieces``, ``pieces_bp``, ``seconds`` (to
+    mask, when it was computed) and ``cached`` (read from ``<results>/_cache/pretrain``).
+    The result is cached on disk, keyed by the corpus, the held-out sequences and k, and in
+    memory for the session.
+    """
+    from genomebook.datasets import leakage, registry
+    from genomebook.report import _atomic_write
+
+    sizes = train.profile("dnabert_pretraining", profile)
+    unmasked = _epd_human(int(sizes["genome_bp"]))
+    names = heldout_datasets()
+    have = [n for n in names if registry.available(n)]
+    heldout = [str(s).upper() for n in have for s in registry.read(n)["sequence"]]
+    k = HELDOUT_OVERLAP_K
+    key = hashlib.sha256(json.dumps({"corpus": _fingerprint(unmasked), "heldout": _fingerprint(heldout),
+                                     "datasets": have, "overlap_k": k, "v": 1},
+                                    sort_keys=True).encode()).hexdigest()[:20]
+    min_piece = int(sizes["k"]) + 4
+    if key in _MASKED:
+        return _MASKED[key]
+    path = _cache_path(f"corpus-{key}", ".json")
+    if path.exists():
+        saved = json.loads(path.read_text())
+        masked, summary = saved["masked"], {**saved["summary"], "cached": True}
+    else:
+        t0 = time.perf_counter()
+        # only held-out sequences that share a k-mer with the corpus (or occur in it) can mask
+        # anything: finding them first keeps mask_corpus's k-mer table small (same result)
+        touching = leakage.leaked(heldout, [], pretraining=unmasked, overlap_k=k)
+        masked, summary = leakage.mask_corpus(unmasked, [s for s, t in zip(heldout, touching) if t], overlap_k=k)
+        summary = {**summary, "overlap_k": k, "datasets": have, "missing": [n for n in names if n not in have],
+                   "heldout_sequences": len(heldout), "heldout_overlapping": int(touching.sum()),
+                   "seconds": round(time.perf_counter() - t0, 1)}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(path, lambda tmp: tmp.write_text(json.dumps({"masked": masked, "summary": summary})))
+        summary = {**summary, "cached": False}
+    pieces = [p for doc in masked for p in doc.split("N") if len(p) >= min_piece]
+    summary = {**summary, "pieces": len(pieces), "pieces_bp": sum(map(len, pieces))}
+    _MASKED[key] = MaskedCorpus(unmasked, masked, pieces, summary)
+    return _MASKED[key]
+
+
+def pretraining_mask(profile: str) -> dict[str, Any]:
+    """How real-data pre-training at ``profile`` was masked: the ``summary`` of :func:`real_pretraining_corpus`."""
+    return dict(real_pretraining_corpus(profile).summary)
+
+
+def pretraining_corpus(profile: str, *, data_source: str = "simulated", seed: int = 0,
+                       masked: bool = True) -> tuple[list[str], str]:
     """Unlabelled DNA for :func:`pretrain_default`: (sequences, description).
 
     ``simulated``: the simulated genome of :func:`genomebook.simulate.genome.dnabert_genome`
-    (``genome_bp`` of the ``dnabert_pretraining`` profile block). ``real``: human promoter
-    windows of EPD (-499..+100, the registry's ``epd128_promoters_m499_p100``), capped at
-    ``genome_bp`` - the only human DNA in the mirror (1,867 human promoters, 1.1 Mbp; DNABERT
-    read the whole hg38).
+    (``genome_bp`` of the ``dnabert_pretraining`` profile block; what it builds in:
+    ``genomebook.simulate.genome.BUILT_IN``). ``real``: human promoter windows of EPD
+    (-499..+100, the registry's ``epd128_promoters_m499_p100``), capped at ``genome_bp`` - the
+    only human DNA in the mirror (1,867 human promoters, 1.1 Mbp; DNABERT read the whole
+    hg38) - with every stretch that overlaps a GUE validation or test sequence masked and cut
+    out (:func:`real_pretraining_corpus`): what pre-training reads. ``masked=False`` gives the
+    EPD windows as read, for a leakage card of the corpus before masking.
     """
-    sizes = train.profile("dnabert_pretraining", profile)
     if data_source == "real":
-        from genomebook.datasets import registry
-
-        df = registry.read("epd128_promoters_m499_p100")
-        seqs, total = [], 0
-        for s in df.loc[df["species"] == "Hs", "sequence"]:
-            if total >= sizes["genome_bp"]:
-                break
-            seqs.append(str(s).upper())
-            total += len(s)
-        return seqs, "EPD human promoters (-499..+100)"
+        mc = real_pretraining_corpus(profile)
+        if not masked:
+            return list(mc.unmasked), "EPD human promoters (-499..+100), before masking"
+        s = mc.summary
+        return list(mc.pieces), (f"EPD human promoters (-499..+100) less GUE validation/test overlaps "
+                                 f"({s['fraction_masked']:.1%} of bases masked, {s['overlap_k']}-mers)")
+    sizes = train.profile("dnabert_pretraining", profile)
     from genomebook.simulate.genome import dnabert_genome
 
     return dnabert_genome(sizes["genome_bp"], seed=seed), "simulated genome"
 
 
 def pretrain_default(profile: str, *, data_source: str = "simulated", seed: int = 0) -> Pretrained:
-    """The shared pre-trained model of the DNABERT chapters at ``profile`` (computed once, then cached)."""
+    """The shared pre-trained model of the DNABERT chapters at ``profile`` (computed once, then cached).
+
+    On real data it reads the masked corpus of :func:`real_pretraining_corpus` (the same for
+    every chapter, so the cache is shared) and returns its masking summary as ``.mask``; the
+    cache key changes whenever the mask does (masked content, k and the datasets masked).
+    """
     sizes = train.profile("dnabert_pretraining", profile)
-    corpus, name = pretraining_corpus(profile, data_source="real" if data_source == "real" else "simulated",
-                                      seed=seed)
+    if data_source == "real":
+        corpus, name = pretraining_corpus(profile, data_source="real", seed=seed)
+        return pretrain(corpus, sizes, seed=seed, name=name, mask=pretraining_mask(profile))
+    corpus, name = pretraining_corpus(profile, data_source="simulated", seed=seed)
     return pretrain(corpus, sizes, seed=seed, name=name)
 
 
@@ -488,84 +627,9 @@ def probability_fn(fitted: Fitted, cls: int = 1, batch_size: int = 256) -> Calla
 # --------------------------------------------------------------------------- scores
 
 
-def _confusions(y: np.ndarray, pred: np.ndarray, C: int, idx: np.ndarray) -> np.ndarray:
-    """Confusion matrices (B, C, C) [true, predicted] of the resamples ``idx`` (B, N)."""
-    B = idx.shape[0]
-    codes = (np.arange(B)[:, None] * C * C + y[idx] * C + pred[idx]).ravel()
-    return np.bincount(codes, minlength=B * C * C).reshape(B, C, C).astype(float)
-
-
-def _from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
-    """accuracy, F1 (binary: class 1; else macro) and MCC (Gorodkin's multi-class form) per matrix."""
-    C = cm.shape[-1]
-    n = cm.sum((1, 2))
-    tp = np.einsum("bii->bi", cm)
-    true_k, pred_k = cm.sum(2), cm.sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f1_k = np.where(true_k + pred_k > 0, 2 * tp / (true_k + pred_k), 0.0)
-        c = tp.sum(1)
-        num = c * n - (true_k * pred_k).sum(1)
-        den = np.sqrt(n ** 2 - (pred_k ** 2).sum(1)) * np.sqrt(n ** 2 - (true_k ** 2).sum(1))
-        mcc = np.where(den > 0, num / den, 0.0)
-    f1 = f1_k[:, 1] if C == 2 else f1_k.mean(1)
-    return {"accuracy": c / n, "F1": f1, "MCC": mcc}
-
-
-def _auroc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """AUROC of each row of (B, N) labels/scores by the rank-sum formula (ties averaged)."""
-    from scipy.stats import rankdata
-
-    r = rankdata(p, axis=1)
-    n1 = y.sum(1)
-    n0 = y.shape[1] - n1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((n1 > 0) & (n0 > 0), ((r * y).sum(1) - n1 * (n1 + 1) / 2) / (n1 * n0), np.nan)
-
-
-def _auprc_rows(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Average precision of each row (sklearn's step definition, ties broken by order)."""
-    order = np.argsort(-p, axis=1, kind="stable")
-    ys = np.take_along_axis(y, order, 1)
-    hits = np.cumsum(ys, 1)
-    prec = hits / np.arange(1, y.shape[1] + 1)
-    n1 = ys.sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n1 > 0, (prec * ys).sum(1) / n1, np.nan)
-
-
-def scores(y: Sequence[int] | np.ndarray, probs: np.ndarray, *, n_boot: int = 1000, seed: int = 0,
-           level: float = 0.95) -> pd.DataFrame:
-    """Test-set scores with percentile bootstrap intervals: DataFrame(metric, value, ci_low, ci_high).
-
-    Predictions are the arg-max class of ``probs`` (N, C). Metrics: accuracy, F1 (binary:
-    of class 1; multi-class: macro average), MCC (binary MCC; multi-class: Gorodkin's R_K, as
-    sklearn's ``matthews_corrcoef``), and for binary tasks auROC and auPR of P(class 1).
-    ``value`` is on all N rows; the interval resamples the N rows ``n_boot`` times.
-    """
-    y = np.asarray(y, dtype=np.int64)
-    probs = np.asarray(probs, dtype=float)
-    if probs.ndim != 2 or probs.shape[0] != len(y):
-        raise ValueError(f"probs must be (N, C) with N = {len(y)}; got {probs.shape}.")
-    C = probs.shape[1]
-    if y.min() < 0 or y.max() >= C:
-        raise ValueError(f"labels must be 0..{C - 1} for {C} probability columns; got {y.min()}..{y.max()}.")
-    pred = probs.argmax(1)
-    rng = np.random.default_rng(seed)
-    full = np.arange(len(y))[None]
-    boot = rng.integers(0, len(y), size=(n_boot, len(y))) if n_boot else full[:0]
-    point = _from_confusion(_confusions(y, pred, C, full))
-    dist = _from_confusion(_confusions(y, pred, C, boot)) if n_boot else {}
-    if C == 2:
-        p1 = probs[:, 1]
-        point |= {"auROC": _auroc_rows(y[full], p1[full]), "auPR": _auprc_rows(y[full], p1[full])}
-        if n_boot:
-            dist |= {"auROC": _auroc_rows(y[boot], p1[boot]), "auPR": _auprc_rows(y[boot], p1[boot])}
-    a = (1 - level) / 2
-    rows = []
-    for metric, v in point.items():
-        lo, hi = (np.nanquantile(dist[metric], [a, 1 - a]) if n_boot else (np.nan, np.nan))
-        rows.append({"metric": metric, "value": float(v[0]), "ci_low": float(lo), "ci_high": float(hi)})
-    return pd.DataFrame(rows)
+#: Test-set scores with bootstrap intervals: :func:`genomebook.metrics.classification_scores`
+#: (metric, value, ci_low, ci_high, n; accuracy, F1, MCC, and auROC, auPR for binary tasks).
+scores = metrics.classification_scores
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -630,8 +694,8 @@ def plot_roc_pr(y: Sequence[int] | np.ndarray, probs_by_name: dict[str, np.ndarr
         p1 = np.asarray(p)[:, 1] if np.ndim(p) == 2 else np.asarray(p)
         fpr, tpr, _ = roc_curve(y, p1)
         prec, rec, _ = precision_recall_curve(y, p1)
-        auc = float(_auroc_rows(y[None], p1[None])[0])
-        ap = float(_auprc_rows(y[None], p1[None])[0])
+        auc = float(metrics.auroc_rows(y[None], p1[None])[0])
+        ap = float(metrics.auprc_rows(y[None], p1[None])[0])
         ax_roc.plot(fpr, tpr, label=f"{name} ({auc:.3f})")
         ax_pr.plot(rec, prec, label=f"{name} ({ap:.3f})")
     ax_roc.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
