@@ -122,6 +122,79 @@ _INR_PPM_TABLE = {"A": "A", "C": "C", "G": "G", "T": "T", "Y": "CT", "R": "AG", 
                   "S": "CG", "K": "GT", "M": "AC", "N": "ACGT"}
 
 
+# --------------------------------------------------------------------------- built in by construction
+
+
+def _built_in() -> list:
+    """What this world makes true by construction (numbers read from the constants above)."""
+    from genomebook.simulate.builtin import BuiltIn
+
+    # widths (bp) of the pinned JASPAR matrices: TBP MA0108.3 7, SP1 MA0079.5 9, NFYA MA0060.4 8
+    tata_bp, inr_bp = 7, len(INR_IUPAC)
+    t_lo, t_hi = WINDOWS["TATA"]
+    up_lo, up_hi = WINDOWS["GC box"]
+    inr = WINDOWS["Inr"][0]
+    d_lo, d_hi = DECOY_EXCLUDED
+    pe = P_ELEMENT
+    owned = (CPG_ISLAND[0], CPG_ISLAND[1] - 1)
+    return [
+        BuiltIn(f"TATA box (JASPAR {TATA_ID}, {tata_bp} bp, + strand) planted in every TATA promoter, its start "
+                f"drawn uniformly in {t_lo}..{t_hi} bp from the TSS, so the box covers {t_lo}..{t_hi + tata_bp - 1}",
+                "an attention peak at -30..-20 on TATA promoters is an input of the world, not a discovery; the "
+                "TATA-promoter signal sits at one fixed place",
+                claims=("attention", "prom300_tata", "tata_vs_nontata")),
+        BuiltIn(f"TATA decoys (the negatives matched to TATA promoters): human-like background with one TATA box "
+                f"whose start may fall anywhere except {d_lo}..{d_hi:+d} bp from the TSS, no Inr, no CpG island",
+                "on the TATA subset the label is exactly 'TATA box at -31..-24 (plus Inr) or elsewhere': a "
+                "position-aware reader of one 7 bp word separates the classes, and any attention to the TATA "
+                "window is rewarded",
+                claims=("attention", "prom300", "prom300_tata", "tata_vs_nontata")),
+        BuiltIn(f"Inr ({INR_IUPAC}, {inr_bp} bp) planted with its A on the +1 (start {inr:+d}) in "
+                f"{pe['TATA']['Inr']:.0%} of TATA and {pe['non-TATA']['Inr']:.0%} of non-TATA promoters, never in "
+                "TATA decoys (shuffling breaks it in the other negatives)",
+                "a fixed-position word on the TSS marks positives; it lies inside the prom-core crop (-34..+35), "
+                "so prom-core can be solved from it and the TATA box",
+                claims=("prom300", "promcore_cnns")),
+        BuiltIn(f"GC boxes (JASPAR {GC_BOX_ID}, 1..{MAX_GC_BOXES} of them; in {pe['non-TATA']['GC box']:.0%} of "
+                f"non-TATA and {pe['TATA']['GC box']:.0%} of TATA promoters) and CCAAT boxes (JASPAR {CCAAT_ID}; "
+                f"{pe['non-TATA']['CCAAT']:.0%} / {pe['TATA']['CCAAT']:.0%}) start in {up_lo}..{up_hi} bp, "
+                "either strand; every non-TATA promoter carries at least one",
+                "the non-TATA signal of prom-300 is these boxes in a fixed stretch; they lie outside the prom-core "
+                "crop (-34..+35), which sees none of them",
+                claims=("prom300", "tata_vs_nontata", "promcore_cnns")),
+        BuiltIn(f"CpG island around every non-TATA TSS (GC {CPG_ISLAND_BACKGROUND['gc']:.2f}, CpG o/e "
+                f"{CPG_ISLAND_BACKGROUND['cpg_ratio']:.2f}; from {CPG_ISLAND_START[0]}..{CPG_ISLAND_START[1]} to "
+                f"{CPG_ISLAND_END[0]:+d}..{CPG_ISLAND_END[1]:+d} bp, so it always covers "
+                f"{CPG_ISLAND_START[1]}..{CPG_ISLAND_END[0] - 1:+d}) on a background of GC "
+                f"{HUMAN_BACKGROUND['gc']:.2f}, CpG o/e {HUMAN_BACKGROUND['cpg_ratio']:.2f}",
+                "non-TATA promoters are GC-rich around the TSS; their shuffled negatives keep the 300 bp "
+                "composition but spread it evenly, so the 70 bp prom-core crop of a shuffle is on average less "
+                "GC-rich than a promoter's: composition alone partly separates non-TATA prom-core",
+                claims=("tata_vs_nontata", "promcore_cnns")),
+        BuiltIn("Negatives are half the world, one per promoter: a TATA decoy per TATA promoter, and per "
+                "non-TATA promoter a fresh non-TATA promoter dinucleotide-shuffled over its whole length "
+                "(Altschul-Erickson: dinucleotide counts, first and last base kept); "
+                "the chapter's tata_fraction sets the TATA share of promoters",
+                "how hard the TATA and non-TATA subsets are is set by these two recipes and the planted "
+                "elements, not by human promoters: which subset is 'easier' is a property of the world",
+                claims=("tata_vs_nontata", "prom300", "prom300_tata")),
+        BuiltIn(f"prom-scan regions: human-like background, one promoter per region owning "
+                f"{owned[0]}..{owned[1]:+d} bp around its TSS (built as above), plus isolated decoys "
+                f"({', '.join(f'{v} {e} per 10 kb' for e, v in SCAN_DECOYS_PER_10KB.items())}) kept clear of it; "
+                "a window is positive when at least half of it overlaps TSS-flank..TSS+flank",
+                "positive windows are the ones holding the region's only promoter elements and CpG island; the "
+                "rest is Markov background with a few isolated boxes, far simpler than a genome",
+                claims=("promscan", "promscan_harder")),
+    ]
+
+
+#: What the promoter world makes true by construction (``genomebook.simulate.builtin.BuiltIn``);
+#: claim keys: prom300, prom300_tata, promcore_cnns, promscan, promscan_harder, tata_vs_nontata,
+#: attention. What the pre-training genome builds in (key "pretraining") is declared in
+#: ``genomebook.simulate.genome.BUILT_IN``.
+BUILT_IN = _built_in()
+
+
 # --------------------------------------------------------------------------- elements
 
 

@@ -33,7 +33,7 @@ from genomebook.simulate.background import _LETTER, MarkovBackground, encode_cod
 
 __all__ = ["ACCEPTOR", "DONOR", "NON_SITE", "LABEL_NAMES", "KINDS", "SpliceWorld", "splice_world",
            "decoy_pool", "gene_corpus", "position_frequencies", "consensus_scores", "infer_kinds",
-           "DONOR_PPM", "ACCEPTOR_PPM", "BRANCH_POINT_PPM", "PPT_PROBS", "EXON_CODON_PROBS"]
+           "DONOR_PPM", "ACCEPTOR_PPM", "BRANCH_POINT_PPM", "PPT_PROBS", "EXON_CODON_PROBS", "BUILT_IN"]
 
 ACCEPTOR, DONOR, NON_SITE = 0, 1, 2
 LABEL_NAMES = ("acceptor", "donor", "non-site")
@@ -428,3 +428,58 @@ def infer_kinds(seqs: list[str], labels: np.ndarray, centre: int) -> np.ndarray:
     ag = np.array([s[centre - 2:centre] == "AG" for s in seqs], dtype=bool)
     non = np.where(gt, "decoy GT", np.where(ag, "decoy AG", "random"))
     return np.where(labels == ACCEPTOR, "acceptor", np.where(labels == DONOR, "donor", non)).astype(str)
+
+
+# --------------------------------------------------------------------------- built in by construction
+
+
+def _built_in() -> list:
+    """What this world makes true by construction (numbers read from the constants above)."""
+    from genomebook.simulate.builtin import BuiltIn
+    from genomebook.simulate.genome import GENOME_MIX
+
+    lo, hi = DECOY_STRENGTH
+    return [
+        BuiltIn(f"every site sits at the same index (the centre, length // 2): donors carry 9 bp -3..+6 drawn from "
+                f"DONOR_PPM (MAG|GURAGU, GT invariant at +1,+2); acceptors YAG|G (AG invariant, ending at the "
+                f"boundary), a polypyrimidine tract of {PPT_LENGTH[0]}-{PPT_LENGTH[1]} bp and a branch point "
+                f"(YNYURAY) whose A lies {BRANCH_DISTANCE[0]}-{BRANCH_DISTANCE[1]} bp upstream; "
+                f"{ESE_PROBABILITY:.0%} of true sites also carry a purine-rich exonic enhancer",
+                "a model needs to read only a few dozen positions around one fixed index; no non-canonical "
+                "site, no alternative splicing, no site off-centre",
+                claims=("rebuild_mcc", "rebuild_recall", "bert_vs_cnn")),
+        BuiltIn("layout follows the label: a donor is always exon|intron and an acceptor intron|exon around the "
+                "centre, non-sites take one of four layouts at random; exons are codon-like (period-3 composition, "
+                f"GC {EXON_CODON_PROBS[:, 1:3].sum(1).mean():.2f}), introns a Markov chain of GC {INTRON_GC}",
+                "composition on either side of the centre already separates much of site from non-site, "
+                "independently of the splice signals",
+                claims=("rebuild_mcc", "bert_vs_cnn")),
+        BuiltIn("easy non-sites ('random') are edited so that no AG ends and no GT starts at the centre, and the first "
+                "training set holds only these (decoy_fraction 0)",
+                "on the first training set 'GT or AG at the centre' is a perfect rule, so a model trained on it "
+                "must over-call decoys: the first claim is a consequence of this recipe",
+                claims=("decoy_fp_initial",)),
+        BuiltIn(f"decoys keep the invariant GT or AG at the centre with flanks (and, for AG decoys, the pyrimidine "
+                f"tract) diluted to a strength s drawn uniformly from {lo}..{hi} of the true profile, no branch "
+                "point, no enhancer; half of the test set's non-sites are decoys, and the pool the rebuild draws "
+                "from is all decoys of the same recipe",
+                "the rebuild adds negatives drawn from exactly the distribution of the test decoys, so lowering "
+                "the false-positive rate on test decoys is what the world is built to reward; decoys near s = "
+                f"{hi} are nearly real sites and stay hard",
+                claims=("rebuild_bert", "rebuild_cnn", "rebuild_mcc", "rebuild_recall")),
+        BuiltIn("labels follow GUE (0 acceptor, 1 donor, 2 non-site) with exact shares 1/4 : 1/4 : 1/2 in every "
+                "simulated set",
+                "the three-class MCC is measured at this balance; GUE's splice set has its own class shares",
+                claims=()),
+        BuiltIn(f"the simulated pre-training genome takes {GENOME_MIX['genes']:.0%} of its bp from gene_corpus: "
+                "gene-like DNA whose introns start with the same donor profile and end with the same branch point, "
+                "tract and acceptor (same matrices as the fine-tuning world)",
+                "masked-LM pre-training sees the fine-tuning world's own splice signals (never a test sequence "
+                "itself: the leakage card checks), which favours the pre-trained BERT over a CNN from scratch",
+                claims=("bert_vs_cnn",)),
+    ]
+
+
+#: What the splice world makes true by construction (``genomebook.simulate.builtin.BuiltIn``);
+#: claim keys: decoy_fp_initial, rebuild_bert, rebuild_cnn, rebuild_mcc, rebuild_recall, bert_vs_cnn.
+BUILT_IN = _built_in()

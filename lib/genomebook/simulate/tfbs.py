@@ -46,7 +46,7 @@ __all__ = [
     "TF_TASKS", "TF_MOTIF_IDS", "SPECIES", "TWO_SITES", "WEAK_POSITIVES", "WEAK_FLATTEN", "DECOY_NEGATIVES",
     "OTHER_TF", "HUMAN_GC", "HUMAN_CPG", "MOUSE_GC", "MOUSE_CPG", "MOUSE_DIVERGED_SHARE", "MOUSE_SHIFT",
     "CORPUS_SITE_SPACING", "CORPUS_CHUNK", "TFWorld", "tf_binding_world", "tf_corpus", "tf_motif",
-    "task_index", "site_score", "background_for", "diverged_positions",
+    "task_index", "site_score", "background_for", "diverged_positions", "BUILT_IN",
 ]
 
 # The five TFs standing in for GUE tf/0..4 and mouse/0..4 (GUE does not say which TFs its sets are):
@@ -315,3 +315,48 @@ def tf_corpus(n_bp: int, *, species: str = "human", seed: int = 0) -> list[str]:
     chunks, _ = plant(chunks, ppms, motif_ids=which, positions=starts, strands=rng.choice([1, -1], size=len(which)),
                       rng=rng, seq_index=np.repeat(np.arange(n_chunks), counts))
     return chunks
+
+
+# --------------------------------------------------------------------------- built in by construction
+
+
+def _built_in() -> list:
+    """What this world makes true by construction (numbers read from the constants above)."""
+    from genomebook.simulate.builtin import BuiltIn
+    from genomebook.simulate.genome import GENOME_MIX
+
+    motifs_text = ", ".join(f"{name} {mid}" for name, mid in zip(TF_TASKS, TF_MOTIF_IDS))
+    return [
+        BuiltIn(f"bound sequences carry a site sampled from the TF's JASPAR 2024 matrix ({motifs_text}) at a "
+                f"random position and strand ({TWO_SITES:.0%} of the full-site ones carry two); unbound sequences "
+                "are background from the same Markov chain, so the planted site is the only difference between "
+                "the classes (no composition, flank or chromatin signal)",
+                "a model that learns one PWM solves the task, and a scanner given the true matrix is a near "
+                "ceiling; which model 'reads the motif best' is what every comparison measures",
+                claims=("tfbs_accuracy", "pretrain_human", "mouse_vs_cnn", "mouse_pretrain")),
+        BuiltIn(f"label noise by design: {WEAK_POSITIVES:.0%} of bound sequences carry only a weak site (the matrix "
+                f"flattened {WEAK_FLATTEN:.0%} towards uniform) and {DECOY_NEGATIVES:.0%} of unbound ones carry a "
+                f"full-strength site; {OTHER_TF:.0%} of all sequences carry a site of one of the other four TFs",
+                "test accuracy and F1 are capped near 0.9 by these constants, not by the models: the 'above 0.9' "
+                "check is set by the world's noise level",
+                claims=("tfbs_accuracy",)),
+        BuiltIn(f"mouse differs from human only as written here: background GC {MOUSE_GC:.0%} vs {HUMAN_GC:.0%} and "
+                f"CpG o/e {MOUSE_CPG} vs {HUMAN_CPG} (exaggerated; real genomes: 42% vs 41% GC), and each motif "
+                f"diverged at {MOUSE_DIVERGED_SHARE:.0%} of its informative positions (at least one), where "
+                f"{MOUSE_SHIFT:.0%} of each base's probability moves to its transition partner (A<->G, C<->T); "
+                "nothing else (no repeats, no lineage-specific sites, no change of binding partners)",
+                "how much human pre-training transfers to mouse is set by these two constants; the mouse motifs "
+                "still share most positions with the human ones the pre-training genome carries",
+                claims=("mouse_vs_cnn", "mouse_pretrain")),
+        BuiltIn(f"the simulated pre-training genome takes {GENOME_MIX['tf sites']:.0%} of its bp from tf_corpus: "
+                f"human background with sites of these same five TFs drawn from the same matrices, one per "
+                f"{CORPUS_SITE_SPACING} bp on average (a real genome holds far fewer)",
+                "masked-LM pre-training sees the fine-tuning tasks' own motifs (never a test sequence itself: the "
+                "leakage card checks), which favours the pre-trained model over random initialisation",
+                claims=("pretrain_human", "mouse_pretrain", "pretrain_loss")),
+    ]
+
+
+#: What the TF-binding world makes true by construction (``genomebook.simulate.builtin.BuiltIn``);
+#: claim keys: tfbs_accuracy, pretrain_human, mouse_vs_cnn, mouse_pretrain, pretrain_loss.
+BUILT_IN = _built_in()
