@@ -570,3 +570,142 @@ def celltype_scores(y: np.ndarray, predictions: dict[str, np.ndarray], metric: s
         values = celltype_wise(y, p, metric)
         rows += [{"model": name, "cell_type": c, "value": float(v)} for c, v in zip(cell_types, values)]
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- uncertainty and leakage
+
+
+def nanmean(x: Any, axis: int = -1) -> np.ndarray:
+    """Mean over ``axis`` ignoring NaN; NaN (no warning) where every value is NaN (e.g. a
+    statistic over cell types for :func:`bootstrap_cells`: arrays (B, K) -> (B,))."""
+    x = np.asarray(x, dtype=float)
+    ok = ~np.isnan(x)
+    n = ok.sum(axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, np.where(ok, x, 0.0).sum(axis=axis) / np.maximum(n, 1), np.nan)
+
+
+def mean_difference(a: str, b: str) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
+    """Statistic for :func:`bootstrap_cells`: mean over cell types of ``values[a] - values[b]``
+    (paired per cell type; cell types where either is NaN are left out)."""
+    return lambda v: nanmean(v[a] - v[b])
+
+
+def _interval_of(dist: np.ndarray, level: float) -> tuple[float, float]:
+    dist = np.asarray(dist, dtype=float)
+    dist = dist[~np.isnan(dist)]
+    if dist.size == 0:
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(dist, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+    return float(lo), float(hi)
+
+
+def bootstrap_cells(per_cell: dict[str, Any], statistic: Callable[[dict[str, np.ndarray]], np.ndarray], *,
+                    n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, float]:
+    """A statistic of per-test-cell-type values with a bootstrap interval over cell types, paired.
+
+    per_cell : name -> (K,) values of the same K test cell types (e.g. each model's
+        cell-type-wise auPR); NaN marks a cell type where the value is undefined.
+    statistic : dict of name -> (B, K) arrays -> (B,) values, e.g. :func:`mean_difference`;
+        it is applied to the observed values (B = 1) and to ``n_boot`` resamples of the cell
+        types, the same resampled cell types for every name (a paired bootstrap).
+
+    Returns dict ``value``, ``ci_low``, ``ci_high`` (percentile interval at ``level``) and
+    ``n`` (K, the cell types resampled).
+    """
+    vals = {k: np.asarray(v, dtype=float).ravel() for k, v in per_cell.items()}
+    sizes = {v.size for v in vals.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"bootstrap_cells: per-cell arrays differ in length: "
+                         f"{ {k: v.size for k, v in vals.items()} }; pass the same test cell types for each.")
+    k = sizes.pop()
+    value = float(np.asarray(statistic({n: v[None, :] for n, v in vals.items()})).ravel()[0])
+    if k == 0 or n_boot < 1:
+        return {"value": value, "ci_low": float("nan"), "ci_high": float("nan"), "n": k}
+    idx = np.random.default_rng(seed).integers(0, k, size=(int(n_boot), k))
+    lo, hi = _interval_of(statistic({n: v[idx] for n, v in vals.items()}), level)
+    return {"value": value, "ci_low": lo, "ci_high": hi, "n": k}
+
+
+def bootstrap_cells_and_loci(y: np.ndarray, predictions: dict[str, np.ndarray], metric: str,
+                             statistic: Callable[[dict[str, np.ndarray]], np.ndarray], *, n_boot: int = 1000,
+                             seed: int = 0, level: float = 0.95, chunk: int = 50) -> dict[str, float]:
+    """Like :func:`bootstrap_cells`, but each resample also redraws the loci (a two-way bootstrap).
+
+    y, predictions[name] : (L, K) truth and each model's predictions on the same L loci and K
+        test cell types. Each of ``n_boot`` resamples draws L loci and K cell types with
+        replacement, computes the cell-type-wise ``metric`` of every model on the resampled
+        loci (:func:`genomebook.metrics.celltype_wise`) and applies ``statistic`` to the
+        resampled cell types, the same draws for every model (paired). Use it where the loci
+        are few (novel loci): a bootstrap over cell types alone would treat them as fixed.
+
+    Returns dict ``value``, ``ci_low``, ``ci_high``, ``n`` (L, the loci) and ``n_cells`` (K).
+    """
+    from genomebook.metrics import celltype_wise
+
+    y = np.asarray(y)
+    preds = {name: np.asarray(p) for name, p in predictions.items()}
+    n_loci, n_cells = y.shape
+    point = {name: celltype_wise(y, p, metric) for name, p in preds.items()}
+    value = float(np.asarray(statistic({n: v[None, :] for n, v in point.items()})).ravel()[0])
+    if n_loci == 0 or n_boot < 1:
+        return {"value": value, "ci_low": float("nan"), "ci_high": float("nan"), "n": n_loci,
+                "n_cells": n_cells}
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, n_loci, size=(int(n_boot), n_loci))
+    cols = rng.integers(0, n_cells, size=(int(n_boot), n_cells))
+    stats = []
+    for s in range(0, int(n_boot), int(chunk)):
+        r = rows[s:s + int(chunk)]  # (b, L)
+        b = len(r)
+        # loci resampled per replicate, replicates side by side as columns: (L, b*K)
+        y_b = y[r].transpose(1, 0, 2).reshape(n_loci, b * n_cells)
+        per = {}
+        for name, p in preds.items():
+            p_b = p[r].transpose(1, 0, 2).reshape(n_loci, b * n_cells)
+            m = celltype_wise(y_b, p_b, metric).reshape(b, n_cells)
+            per[name] = np.take_along_axis(m, cols[s:s + b], axis=1)
+        stats.append(np.asarray(statistic(per)))
+    lo, hi = _interval_of(np.concatenate(stats), level)
+    return {"value": value, "ci_low": lo, "ci_high": hi, "n": n_loci, "n_cells": n_cells}
+
+
+def locus_sequences(data: AccessibilityData, loci_idx: Any) -> list[str]:
+    """The sequence windows of ``loci_idx`` as strings (A C G T, N for code 4), e.g. for a leakage card."""
+    idx = _index_array(loci_idx, data.n_loci, "loci_idx")
+    letters = np.frombuffer(b"ACGTN", dtype=np.uint8)
+    codes = np.asarray(data.codes[idx]) if len(idx) else np.zeros((0, data.seq_len), dtype=np.uint8)
+    return [row.tobytes().decode("ascii") for row in letters[np.minimum(codes, 4)]]
+
+
+def window_overlaps(loci: pd.DataFrame, seq_len: int, query_idx: Any, ref_idx: Any) -> np.ndarray:
+    """Which query loci have a sequence window that overlaps the window of some reference locus.
+
+    Windows are ``seq_len`` bp centred on each bin's midpoint (as the models read them), on
+    the same chromosome; a query locus that is itself in ``ref_idx`` counts as overlapping.
+    Returns a bool array (len(query_idx),). With windows no longer than the bins and bins
+    that do not overlap, nothing overlaps but the locus itself.
+    """
+    n = len(loci)
+    q = _index_array(query_idx, n, "query_idx")
+    r = _index_array(ref_idx, n, "ref_idx")
+    out = np.zeros(len(q), dtype=bool)
+    if len(q) == 0 or len(r) == 0:
+        return out
+    chrom = loci["chrom"].astype(str).to_numpy()
+    mid = ((loci["start"].to_numpy(dtype=np.int64) + loci["end"].to_numpy(dtype=np.int64)) // 2)
+    start = mid - int(seq_len) // 2
+    end = start + int(seq_len)
+    for c in np.unique(chrom[q]):
+        rq = q[chrom[q] == c]
+        rr = r[chrom[r] == c]
+        if len(rr) == 0:
+            continue
+        order = np.argsort(start[rr], kind="stable")
+        r_start, r_end = start[rr][order], end[rr][order]
+        run_max_end = np.maximum.accumulate(r_end)  # furthest end among references starting at or before
+        # references starting before the query's end; overlap iff the furthest of their ends > query start
+        k = np.searchsorted(r_start, end[rq], side="left")
+        hit = (k > 0) & (run_max_end[np.maximum(k - 1, 0)] > start[rq])
+        out[np.flatnonzero(chrom[q] == c)] = hit
+    return out

@@ -54,6 +54,11 @@ Mechanism
 motif_scores
     Best log-odds score (bits, both strands) of each TF's motif in each window,
     :func:`genomebook.motifs.scan` with :func:`genomebook.motifs.log_odds` of the counts.
+
+What this builds in
+    Openness is computed from the planted sites of the very PPMs the motif scores are
+    computed with, times the very expression the models are given: :data:`BUILT_IN` says so
+    in words, with the claims each property favours.
 """
 
 from __future__ import annotations
@@ -69,9 +74,10 @@ from genomebook.accessibility import AccessibilityData
 from genomebook.motifs import Motif, information_content, log_odds, scan
 from genomebook.seq import BASE_CODE
 from genomebook.simulate.background import MarkovBackground
+from genomebook.simulate.builtin import BuiltIn
 from genomebook.simulate.plant import random_positions, sample_sites
 
-__all__ = ["AccessibilityWorld", "accessibility_world", "EXPRESSION_SOURCES", "MOTIF_SOURCES"]
+__all__ = ["AccessibilityWorld", "accessibility_world", "BUILT_IN", "EXPRESSION_SOURCES", "MOTIF_SOURCES"]
 
 EXPRESSION_SOURCES = ("simulated", "real")
 MOTIF_SOURCES = ("jaspar", "hocomoco")
@@ -102,6 +108,58 @@ DRIVER_MIN_IC = 10.0  # bits; drivers are drawn from motifs at least this inform
 JASPAR_WIDTH = (6, 20)  # preferred JASPAR motif widths
 CHUNK_BP = 1000  # background is sampled in pieces of this length
 SCAN_BATCH = 2048  # loci per motif-scan call
+
+
+#: What the accessibility world makes true by construction (shown by the DeepCAGE and
+#: chromatin-accessibility chapters on simulated data, also with real TF expression or
+#: HOCOMOCO motifs: the loci, their sites and their openness are simulated either way).
+#: Claim keys: ``seq_only`` (expression-aware vs sequence-only models), ``training_mean``,
+#: ``chromdragonn`` (DeepCAGE vs ChromDragoNN-like), ``regression`` (Fig 3 comparisons),
+#: ``ablation``, ``gis``, ``filters`` (first-layer filters vs database motifs), ``novel``.
+BUILT_IN: list[BuiltIn] = [
+    BuiltIn(f"openness a = locus effect (sd {LOCUS_SD:g}) + cell-type offset (sd {CELL_SD:g}) + the sum over "
+            "driver TFs of (driver sites planted in the bin) x effect x g(expression) + noise "
+            f"(sd {NOISE_SD:g}); g is read from the very expression matrix the models are given "
+            f"(0 at or below {G_LO_TPM:g} TPM, 1 at or above {G_HI_TPM:g} TPM), and nothing else about a "
+            "cell type (chromatin state, cofactors, signalling) enters",
+            "cell types differ only through the TF expression the expression-aware models see: a "
+            "sequence-only model cannot tell them apart and the training mean cannot either, while a model "
+            "given expression can learn the world's formula. Expression-aware beating sequence-only "
+            "(and the training mean) is built in, not discovered",
+            claims=("seq_only", "training_mean", "regression", "ablation")),
+    BuiltIn("the TF term is, TF by TF, a count of planted sites times the TF's expression: the form of "
+            "DeepCAGE's own input (best motif score x expression, per TF). The sites are sampled from the "
+            "same PPMs the motif scores are computed with, so a driver's best score is high exactly in the "
+            "bins where it was planted",
+            "DeepCAGE is handed the world's mechanism almost ready-made: DeepCAGE beating ChromDragoNN-like "
+            "(expression but no motif scores: it must learn the motifs from sequence), and DeepCAGE losing "
+            "accuracy without expression, are favoured by construction",
+            claims=("chromdragonn", "regression", "ablation")),
+    BuiltIn(f"a few TFs (the profile's n_drivers) are drivers with effects U({EFFECT_RANGE[0]:g}, "
+            f"{EFFECT_RANGE[1]:g}), one in ten of them repressors (minus U({REPRESSOR_RANGE[0]:g}, "
+            f"{REPRESSOR_RANGE[1]:g})), one on in every cell type; every other TF has effect 0",
+            "a sparse list of true driver TFs exists only because the world has one: precision@20 of GIS "
+            "measures how well the network recovered the world's own formula, not a biological ranking",
+            claims=("gis",)),
+    BuiltIn(f"driver sites are sampled from the motif source's PPMs (JASPAR 2024 or HOCOMOCO v11) and "
+            f"planted in {CRE_FRACTION:.0%} of bins (1-3 sites each), on Markov background that holds no "
+            "other motifs",
+            "first-layer filters matching database motifs, and recovering the planted ones, is favoured: "
+            "the only sequence features that matter are database PPMs (with motif_source=jaspar, the very "
+            "JASPAR entries TomTom compares the filters with)",
+            claims=("filters",)),
+    BuiltIn("known and novel loci are made the same way (planted sites plus a locus effect); a locus is "
+            "novel only because the test cell types happen to express its drivers while fewer than two "
+            "training cell types do",
+            "novel loci obey the same formula as the training loci, so predicting them is easier than in a "
+            "genome, where novel elements may be of kinds the training cell types never open",
+            claims=("novel",)),
+    BuiltIn("the background is a Markov chain (GC 0.41, CpG o/e 0.25) with no repeats, duplications or "
+            "transposons; a window overlaps its neighbours only when seq_len exceeds the bin size",
+            "the leakage card finds few or no duplicated or near-duplicated loci largely by construction; "
+            "a genome has repeats",
+            claims=("leakage",)),
+]
 
 
 @dataclass
