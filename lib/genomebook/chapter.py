@@ -76,7 +76,7 @@ class Run:
                            "or in the pre-training corpus (exact, reverse complement, near-duplicate).")
         verdict = ("no overlap found" if leaks == 0 else
                    f"{leaks:,} overlapping sequences (counted over all split pairs); shaded rows")
-        styled = (card.style.hide(axis="index").format(precision=3)
+        styled = (card.style.hide(axis="index").format(precision=3, escape="html")
                   .set_caption(f"{head} Result: {verdict}.")
                   .apply(lambda r: ["background-color: #fbeccb" if r["any"] > 0 else "" for _ in r], axis=1))
         display(styled)
@@ -108,7 +108,7 @@ class Run:
         """Save and show a published-vs-reproduced table built with :func:`genomebook.published.row`."""
         table = report.published_vs_reproduced(rows)
         self.store.table(name, table)
-        display(table.drop(columns=["published_id"]).style.hide(axis="index").format(precision=3, na_rep="–"))
+        display(table.drop(columns=["published_id"]).style.hide(axis="index").format(precision=3, na_rep="–", escape="html"))
         return table
 
     def close(self, claims: Sequence[report.Claim], *, headline: str = "", **meta: Any) -> pd.DataFrame:

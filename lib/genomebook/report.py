@@ -292,7 +292,7 @@ def style_claims(df: pd.DataFrame):
     shown = df.drop(columns=[c for c in ("profile", "data_source") if c in df])
     shown = shown.drop(columns=[c for c in shown if shown[c].isna().all()
                                 or (shown[c].astype(str) == "").all()])
-    return (shown.style.hide(axis="index").set_caption(caption).format(precision=3)
+    return (shown.style.hide(axis="index").set_caption(caption).format(precision=3, escape="html")
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["outcome"]))
 
 
