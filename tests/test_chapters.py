@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_book
-from genomebook import book
+from genomebook import book, published
+from genomebook.report import OUTCOMES
 from genomebook.simulate import MarkovBackground
 
 pytestmark = pytest.mark.slow
@@ -17,17 +18,17 @@ SMOKE_BUDGET_S = 60
 # What each chapter must leave in its results store (tables/*.csv, figures/*.png|svg).
 EXPECTED = {
     "motifs": {
-        "tables": ["data_card", "training_curves", "test_metrics", "probability_by_group",
+        "tables": ["data_card", "leakage", "built_in", "training_curves", "test_metrics", "probability_by_group",
                    "filter_matches", "motif_recovery", "claims"],
         "figures": ["planted_logos", "training_curves", "roc_pr", "probability_by_group",
                     "planted_vs_learned"],
     },
     "chromatin_accessibility": {
-        "tables": ["data_card", "training_curves", "scores", "claims"],
+        "tables": ["data_card", "leakage", "built_in", "models", "training_curves", "scores", "claims"],
         "figures": ["data_overview", "training_curves", "predictions", "two_evaluations", "scores"],
     },
     "deepcage": {
-        "tables": ["data_card", "celltype_auprc", "fig2a_mean_celltype_auprc", "fig2b_locus_auprc",
+        "tables": ["data_card", "leakage", "built_in", "models", "fig5_filter_control", "celltype_auprc", "fig2a_mean_celltype_auprc", "fig2b_locus_auprc",
                    "training_curves", "celltype_pearson", "fig3abc_regression", "fig3b_wilcoxon",
                    "fig3d_locus_pearson_by_group", "fig3e_locus_pearson_by_active",
                    "fig3f_browser_track", "ablation", "fig4a_gis", "fig4b_top20_tfs",
@@ -38,19 +39,23 @@ EXPECTED = {
                     "fig4a_gis_heatmap", "fig4b_top20_tfs", "fig5_filters"],
     },
     "promoters": {
-        "tables": ["data_card", "pretraining_curves", "test_scores", "claims"],
+        "tables": ["data_card", "leakage", "leakage_prom_core", "leakage_prom_scan", "built_in",
+                   "pretraining_curves", "test_scores", "attention_landscape", "published_vs_reproduced", "claims"],
         "figures": ["element_positions", "pretraining_curves", "roc_pr", "prom_scan_track"],
     },
     "tf_binding": {
-        "tables": ["data_card", "test_scores", "claims"],
+        "tables": ["data_card", "leakage", "built_in", "test_scores", "paired_differences",
+                   "published_vs_reproduced", "claims"],
         "figures": ["tf_logos", "mcc_by_task", "mouse_transfer", "finetune_curves"],
     },
     "splice_sites": {
-        "tables": ["data_card", "rebuild_history", "test_scores", "claims"],
+        "tables": ["data_card", "leakage", "leakage_rebuilt", "built_in", "rebuild_history", "test_scores",
+                   "published_vs_reproduced", "claims"],
         "figures": ["splice_logos", "confusion", "rebuild"],
     },
     "dnabert": {
-        "tables": ["data_card", "pretraining_curves", "finetune_scores", "finetune_summary", "collapsed_runs",
+        "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
+                   "finetune_scores", "finetune_summary", "collapsed_runs",
                    "finetune_curves", "attention_landscape", "head_context", "motif_discovery",
                    "variant_effects", "ism_vs_truth", "published_vs_reproduced", "claims"],
         "figures": ["pretraining_curves", "seed_spread", "finetune_curves", "attention_landscape",
@@ -89,10 +94,35 @@ def test_chapter_outputs(smoke_site, name):
         for ext in ("png", "svg"):
             assert (out / "figures" / f"{fig}.{ext}").stat().st_size > 1000, (fig, ext)
     claims = pd.read_csv(out / "tables" / "claims.csv")
-    assert set(claims["outcome"]) <= {"supported", "not supported", "not testable here"}
+    assert set(claims["outcome"]) <= set(OUTCOMES)
     assert set(claims["profile"]) == {"smoke"}
     meta = json.loads((out / "run.json").read_text())
     assert meta["data_source"] == "simulated" and meta["headline"]
+    _check_skeleton(out, claims, simulated=True)
+
+
+def _check_skeleton(out, claims, *, simulated):
+    """What the chapter skeleton leaves in every run: leakage card, built-in table, what held."""
+    leak = pd.read_csv(out / "tables" / "leakage.csv")
+    assert {"query", "reference", "class", "n", "exact", "revcomp", "near", "any", "method"} <= set(leak.columns)
+    assert (leak["any"] <= leak["n"]).all() and (leak["any"] >= 0).all()
+    assert (out / "tables" / "built_in.csv").exists() == simulated
+    if simulated:
+        world = pd.read_csv(out / "tables" / "built_in.csv")
+        assert len(world) and world["built into this world"].str.len().min() > 20
+    # Every claim with an interval has an outcome that agrees with it (the rule of report.Claim).
+    for _, c in claims.dropna(subset=["ci_low", "ci_high"]).iterrows():
+        assert c["ci_low"] <= c["ci_high"] + 1e-9, c["claim"]
+    # The generated paragraph names every claim that did not hold, with its value.
+    text = (out / "what_held.md").read_text()
+    counts = claims["outcome"].value_counts()
+    assert text.startswith(f"Of {len(claims)} claims checked on this run")
+    for outcome, n in counts.items():
+        assert f"{n} {outcome}" in text
+    for _, c in claims[claims["outcome"] != "supported"].iterrows():
+        assert f"- {c['claim']}: " in text, c["claim"]
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["claims"] == {o: int(counts.get(o, 0)) for o in OUTCOMES}
 
 
 def test_motifs_tables_are_consistent(smoke_site):
@@ -143,6 +173,7 @@ def test_motifs_chapter_runs_on_a_readers_files(tmp_path):
     assert set(claims["data_source"]) == {"user files"}
     by_claim = dict(zip(claims["claim"].str[:40], claims["outcome"]))
     assert by_claim["The CNN recovers at least 2 of the 3 pla"] == "not testable here"
+    _check_skeleton(out, claims, simulated=False)
     card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
     assert card["records"] == "600" and card["length (bp)"] == "120"
     metrics = pd.read_csv(out / "tables" / "test_metrics.csv").set_index(["model", "metric"])
@@ -181,6 +212,7 @@ def test_motifs_chapter_on_real_data(tmp_path):
     assert set(claims["data_source"]) == {"real"}
     assert (claims["outcome"] == "not testable here").sum() == 3  # the planted-motif claims
     assert "scanning 879 JASPAR motifs" in claims["claim"].iloc[1]
+    _check_skeleton(out, claims, simulated=False)
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "Real data" in nb and "Zhou et al." in nb
     card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
@@ -201,7 +233,9 @@ def test_deepcage_tables_are_consistent(smoke_site):
     assert first["claim"].startswith("DeepCAGE beats every sequence-only model")
     expected = known["DeepCAGE"] - known[["Basset", "DeepSEA", "DanQ"]].max()
     assert first["value"] == pytest.approx(expected, abs=1e-3)
-    assert first["outcome"] == ("supported" if expected > 0 else "not supported")
+    assert first["ci_low"] <= first["value"] <= first["ci_high"]
+    assert first["outcome"] == ("supported" if first["ci_low"] > 0 else
+                                "not supported" if first["ci_high"] <= 0 else "inconclusive")
     ablation = pd.read_csv(out / "ablation.csv").set_index("model")
     assert ablation.loc["DeepCAGE", "change (%)"] == 0
     drop = claims[claims["claim"].str.startswith("Removing TF expression")].iloc[0]
@@ -213,8 +247,8 @@ def test_deepcage_tables_are_consistent(smoke_site):
     chance = 8 / 30  # smoke world: 8 drivers among 30 TFs
     assert gis["value"] == pytest.approx(p20.mean() / chance, abs=1e-3)
     pvr = pd.read_csv(out / "published_vs_reproduced.csv")
-    row = pvr[pvr["quantity"] == "mean cell-type-wise auPR, known, DeepCAGE"].iloc[0]
-    assert row["published"] == 0.418 and row["reference"] == "Fig 2A"
+    row = pvr[pvr["published_id"] == "deepcage.fig2a.known.deepcage"].iloc[0]
+    assert row["published"] == published.value("deepcage.fig2a.known.deepcage") and "Fig 2A" in row["reference"]
     assert row["reproduced"] == pytest.approx(known["DeepCAGE"], abs=1e-6)
 
 
@@ -281,7 +315,19 @@ def test_dnabert_tables_are_consistent(smoke_site):
     claims = pd.read_csv(out / "claims.csv")
     first = claims.iloc[0]
     assert first["value"] == pytest.approx(round(mean["DNABERT"] - mean["DNABERT (random init)"], 4), abs=1e-4)
-    assert first["outcome"] == ("supported" if first["value"] > 0 else "not supported")
+    # The outcome follows the interval rule, and a reference that failed to learn (MCC <= 0.05 on
+    # every seed) makes it inconclusive whatever the numbers.
+    random_failed = (prom[prom["model"] == "DNABERT (random init)"]["value"] <= 0.05).all()
+    if random_failed:
+        assert first["outcome"] == "inconclusive" and isinstance(first["failed reference"], str)
+    elif first["ci_low"] > 0:
+        assert first["outcome"] == "supported"
+    elif first["ci_high"] <= 0:
+        assert first["outcome"] == "not supported"
+    else:
+        assert first["outcome"] == "inconclusive"
+    dedup = pd.read_csv(out / "test_scores_dedup.csv")
+    assert set(dedup["test set"]) <= {"official", "deduplicated"} and "official" in set(dedup["test set"])
     landscape = pd.read_csv(out / "attention_landscape.csv")
     assert {"position", "TATA", "non-TATA"} <= set(landscape.columns)
     effects = pd.read_csv(out / "variant_effects.csv")
@@ -304,6 +350,15 @@ def test_dnabert_chapter_on_real_data(tmp_path):
     assert card.loc["splice", "length (bp)"] == 100 and card.loc["prom-core", "length (bp)"] == 70
     claims = pd.read_csv(out / "claims.csv")
     assert set(claims["data_source"]) == {"real"}
-    assert len(claims) == 6  # discovery and ISM need the planted motifs: not claimed on real data
+    assert len(claims) == 7  # discovery and ISM need the planted motifs; + pre-trained vs random, deduplicated
+    leak = pd.read_csv(out / "leakage.csv")
+    pre = leak[(leak["reference"] == "pre-training") & (leak["class"].astype(str) == "all")
+               & leak["query"].isin(["dev", "test"])]
+    assert len(pre) and (pre["any"] == 0).all()  # masking removed every overlap with dev and test
+    before = pd.read_csv(out / "leakage_unmasked_corpus.csv")
+    assert before.loc[before["class"].astype(str) == "all", "any"].sum() > 0  # ... that was there before
+    assert (out / "pretraining_mask.csv").exists()
+    dedup = pd.read_csv(out / "test_scores_dedup.csv")
+    assert set(dedup["test set"]) == {"official", "deduplicated"}
     pvr = pd.read_csv(out / "published_vs_reproduced.csv")
     assert pvr["note"].fillna("").str.contains("cropped to the central 100 bp").any()

@@ -1,14 +1,18 @@
 """The static site built from the smoke-executed chapters: pages, figures, links, in Chromium."""
 
 import functools
+import html
 import http.server
+import re
 import shutil
 import threading
 
+import pandas as pd
 import pytest
 
 from conftest import ROOT
 from genomebook import book
+from genomebook.report import OUTCOMES
 
 pytestmark = pytest.mark.slow
 CHAPTERS = book.chapters(ROOT)
@@ -24,13 +28,53 @@ def test_pages_exist(smoke_site):
         assert (smoke_site["site"] / "_build" / "html" / rel).exists(), rel
 
 
+def _rows(page: str) -> list[str]:
+    """The text of every table row of a page (tags stripped, entities decoded, spaces collapsed)."""
+    rows = re.findall(r"<tr\b.*?</tr>", page, flags=re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", r)).split()) for r in rows]
+
+
+def _text(page: str) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    for curly, plain in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, plain)  # Markdown output may get typographic quotes
+    return " ".join(text.split())
+
+
 def test_chapter_pages_show_figures_claims_and_no_errors(smoke_site):
     for c in CHAPTERS:
         page = _html(smoke_site, f"notebooks/{c.group}/{c.name}.html")
         assert "Claims" in page
-        assert "supported" in page
         assert page.count("<img") >= 3
         assert "Traceback" not in page
+
+
+def test_chapter_pages_show_each_claims_actual_outcome(smoke_site):
+    """The page agrees with the run's claims table: every claim on a row with its own outcome,
+    the generated "what held" paragraph with every claim that did not hold, the leakage card and,
+    on simulated data, the built-in box."""
+    for c in CHAPTERS:
+        page = _html(smoke_site, f"notebooks/{c.group}/{c.name}.html")
+        out = smoke_site["results"] / c.name / "smoke" / "seed0"
+        claims = pd.read_csv(out / "tables" / "claims.csv")
+        rows = _rows(page)
+        for _, claim in claims.iterrows():
+            statement = " ".join(str(claim["claim"]).split())
+            hits = [r for r in rows if statement in r]
+            assert hits, f"{c.name}: claim not on the page: {statement}"
+            others = set(OUTCOMES) - {claim["outcome"]}
+            assert any(claim["outcome"] in r and not any(f" {o} " in f" {r} " for o in others
+                                                         if o not in claim["outcome"]) for r in hits), \
+                f"{c.name}: {statement!r} is not shown as {claim['outcome']!r}"
+        text = _text(page)
+        assert "What held and what did not." in text, c.name
+        held = " ".join((out / "what_held.md").read_text().replace("**", "").split())
+        first = held.split(".")[0]
+        assert first in text, (c.name, first)
+        for _, claim in claims[claims["outcome"] != "supported"].iterrows():
+            assert f"{' '.join(str(claim['claim']).split())}:" in text, (c.name, claim["claim"])
+        assert "Leakage card" in text or "leakage card" in text, c.name
+        assert ("Built into this world" in text) == (out / "tables" / "built_in.csv").exists(), c.name
 
 
 def test_motifs_page_says_it_is_simulated(smoke_site):
