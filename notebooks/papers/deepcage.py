@@ -67,7 +67,6 @@ alpha = 0.7  # a filter's subsequences count when activation > alpha × its maxi
 e_threshold = 0.01  # TomTom E-value for calling a filter a match to a JASPAR motif (the paper's)
 
 # %%
-import dataclasses
 import time
 
 import matplotlib.pyplot as plt
@@ -80,7 +79,7 @@ from genomebook import chapter, metrics, motifs, published, report, train
 from genomebook import accessibility as acc
 from genomebook.interpret import filter_influence, filter_motifs, gradient_importance, precision_at_k
 from genomebook.models import CROSS_CELL_MODELS, SEQUENCE_ONLY, BIRDLike, TrainingMean, cross_cell_model
-from genomebook.models.sizes import WIDTH_FIELDS
+from genomebook.models.sizes import width_factor
 from genomebook.simulate.accessibility import BUILT_IN as WORLD_BUILT_IN
 
 run = chapter.open_run("deepcage", profile=profile, seed=seed, data_source="simulated",
@@ -185,26 +184,6 @@ CLS_MODELS = ["DeepCAGE", *SEQUENCE_ONLY, "ChromDragoNN-like"]
 REG_MODELS = ["DeepCAGE", "ChromDragoNN-like", "DeepCAGE − expression", "DeepCAGE − motif scores"]
 model_sizes = dict(n_tfs=data.n_tfs, width=sizes["width"], layers_per_block=sizes["layers_per_block"])
 fit_kw = dict(epochs=sizes["epochs"], patience=sizes["patience"], lr=sizes["lr"], seed=seed)
-
-
-def width_factor(net):
-    """A network's width relative to its published size: its config's first width field / the default's."""
-    inner = getattr(net, "net", net)
-    cfg = inner.config
-
-    def first(c, d):
-        for f in dataclasses.fields(c):
-            v, dv = getattr(c, f.name), getattr(d, f.name)
-            if dataclasses.is_dataclass(v):
-                r = first(v, dv)
-                if r is not None:
-                    return r
-            elif f.name in WIDTH_FIELDS:
-                v, dv = (v[0], dv[0]) if isinstance(v, tuple) else (v, dv)
-                return v / dv
-        return None
-
-    return first(cfg, type(cfg)())
 
 
 model_rows = []

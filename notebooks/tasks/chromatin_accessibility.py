@@ -40,7 +40,6 @@ n_loci = None  # loci of the simulated world (None: from the profile)
 epochs = None  # maximum training epochs (None: from the profile)
 
 # %%
-import dataclasses
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -52,7 +51,7 @@ from matplotlib.patches import Rectangle
 from genomebook import chapter, metrics, report, train
 from genomebook import accessibility as acc
 from genomebook.models import CROSS_CELL_MODELS, TrainingMean, cross_cell_model
-from genomebook.models.sizes import WIDTH_FIELDS
+from genomebook.models.sizes import width_factor
 from genomebook.simulate.accessibility import BUILT_IN as WORLD_BUILT_IN
 
 run = chapter.open_run("chromatin_accessibility", profile=profile, seed=seed, data_source="simulated",
@@ -166,25 +165,6 @@ leakage = run.leakage(
 
 # %%
 model_sizes = dict(n_tfs=data.n_tfs, width=sizes["width"], layers_per_block=sizes["layers_per_block"])
-
-
-def width_factor(net):
-    """A network's width relative to its published size: its config's first width field / the default's."""
-    cfg = getattr(net, "net", net).config
-
-    def first(c, d):
-        for f in dataclasses.fields(c):
-            v, dv = getattr(c, f.name), getattr(d, f.name)
-            if dataclasses.is_dataclass(v):
-                r = first(v, dv)
-                if r is not None:
-                    return r
-            elif f.name in WIDTH_FIELDS:
-                v, dv = (v[0], dv[0]) if isinstance(v, tuple) else (v, dv)
-                return v / dv
-        return None
-
-    return first(cfg, type(cfg)())
 
 
 models_table = pd.DataFrame([

@@ -39,3 +39,32 @@ def scaled(config: C, factor: float) -> C:
         elif f.name in WIDTH_FIELDS:
             changes[f.name] = _scale(value, factor)
     return dataclasses.replace(config, **changes)
+
+
+def width_factor(net: Any) -> float | None:
+    """A network's width relative to its published size: its config's first width field / the default's.
+
+    ``net`` is a model with a ``config`` dataclass (or a wrapper whose ``.net`` has one); None when the
+    config has no width field. Used by the accessibility chapters' "models" table and claims.
+
+    Examples
+    --------
+    >>> from genomebook.models.cnn import Basset, BassetConfig
+    >>> width_factor(Basset(scaled(BassetConfig(), 0.5)))
+    0.5
+    """
+    config = net.config if hasattr(net, "config") else net.net.config
+
+    def first(c: Any, d: Any) -> float | None:
+        for f in dataclasses.fields(c):
+            v, dv = getattr(c, f.name), getattr(d, f.name)
+            if dataclasses.is_dataclass(v):
+                r = first(v, dv)
+                if r is not None:
+                    return r
+            elif f.name in WIDTH_FIELDS:
+                v, dv = (v[0], dv[0]) if isinstance(v, tuple) else (v, dv)
+                return v / dv
+        return None
+
+    return first(config, type(config)())
