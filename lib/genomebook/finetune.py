@@ -42,7 +42,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from genomebook import metrics
 from genomebook import seq as gseq
 from genomebook import train
-from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, _config_dict, bert_config,
+from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, config_dict, bert_config,
                                     n_pieces_for)
 from genomebook.models.classifier import SequenceClassifier
 from genomebook.models.promoter_cnns import CNNGRU, CNNLSTM, DeePromoter, PromoterCNN
@@ -309,12 +309,12 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     seconds = time.perf_counter() - t0
     history = pd.DataFrame(hist.rows)
     if cache:
-        from genomebook.report import _atomic_write
+        from genomebook.report import atomic_write
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"config": _config_dict(mlm.config), "state_dict": mlm.state_dict(),
+        payload = {"config": config_dict(mlm.config), "state_dict": mlm.state_dict(),
                    "history": history.to_dict("list"), "seconds": seconds, "spec": spec, "corpus": desc}
-        _atomic_write(path, lambda tmp: torch.save(payload, tmp))
+        atomic_write(path, lambda tmp: torch.save(payload, tmp))
     return Pretrained(mlm, k, history, seconds, False, desc, key, mask)
 
 
@@ -386,7 +386,7 @@ def real_pretraining_corpus(profile: str) -> MaskedCorpus:
     memory for the session.
     """
     from genomebook.datasets import leakage, registry
-    from genomebook.report import _atomic_write
+    from genomebook.report import atomic_write
 
     sizes = train.profile("dnabert_pretraining", profile)
     unmasked = _epd_human(int(sizes["genome_bp"]))
@@ -414,7 +414,7 @@ def real_pretraining_corpus(profile: str) -> MaskedCorpus:
                    "heldout_sequences": len(heldout), "heldout_overlapping": int(touching.sum()),
                    "seconds": round(time.perf_counter() - t0, 1)}
         path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, lambda tmp: tmp.write_text(json.dumps({"masked": masked, "summary": summary})))
+        atomic_write(path, lambda tmp: tmp.write_text(json.dumps({"masked": masked, "summary": summary})))
         summary = {**summary, "cached": False}
     pieces = [p for doc in masked for p in doc.split("N") if len(p) >= min_piece]
     summary = {**summary, "pieces": len(pieces), "pieces_bp": sum(map(len, pieces))}

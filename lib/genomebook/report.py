@@ -29,7 +29,7 @@ def results_root() -> Path:
     return Path(os.environ.get("GENOMEBOOK_RESULTS", "results")).resolve()
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the same folder, then rename: never a half file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
@@ -58,12 +58,12 @@ class ResultsStore:
 
     def table(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
         """Save ``df`` as ``tables/<name>.csv`` (floats to 6 significant digits)."""
-        return _atomic_write(self.dir / "tables" / f"{name}.csv",
+        return atomic_write(self.dir / "tables" / f"{name}.csv",
                              lambda p: df.to_csv(p, index=index, float_format="%.6g"))
 
     def text(self, name: str, text: str) -> Path:
         """Save ``text`` as ``<name>`` in the run's folder (e.g. the "what held" paragraph)."""
-        return _atomic_write(self.dir / name, lambda p: p.write_text(text))
+        return atomic_write(self.dir / name, lambda p: p.write_text(text))
 
     def read_table(self, name: str) -> pd.DataFrame:
         """Load a table saved by :meth:`table`."""
@@ -74,7 +74,7 @@ class ResultsStore:
         out = []
         for ext, kw in (("png", {"dpi": 120, "metadata": {"Software": None}}),
                         ("svg", {"metadata": {"Date": None, "Creator": None}})):
-            out.append(_atomic_write(self.dir / "figures" / f"{name}.{ext}",
+            out.append(atomic_write(self.dir / "figures" / f"{name}.{ext}",
                                      lambda p, ext=ext, kw=kw: fig.savefig(
                                          p, format=ext, bbox_inches="tight", **kw)))
         return out
@@ -90,7 +90,7 @@ class ResultsStore:
         self._recorded = True
         current.update(chapter=self.chapter, profile=self.profile, seed=self.seed)
         current.update(meta)
-        _atomic_write(path, lambda p: p.write_text(json.dumps(current, indent=2, default=str)))
+        atomic_write(path, lambda p: p.write_text(json.dumps(current, indent=2, default=str)))
         return current
 
     def meta(self) -> dict[str, Any]:

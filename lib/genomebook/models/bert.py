@@ -108,7 +108,7 @@ def bert_config(size: str, vocab_size: int, max_position: int = 512, **overrides
     return BertConfig(**kwargs)
 
 
-def _config_dict(config: BertConfig) -> dict[str, Any]:
+def config_dict(config: BertConfig) -> dict[str, Any]:
     """A plain dict of ``config`` that rebuilds it, attention implementation included."""
     d = config.to_dict()
     d["attn_implementation"] = getattr(config, "_attn_implementation", None) or "eager"
@@ -116,7 +116,7 @@ def _config_dict(config: BertConfig) -> dict[str, Any]:
 
 
 def _as_config(config: BertConfig | dict[str, Any], **changes: Any) -> BertConfig:
-    """A copy of ``config`` (a BertConfig or :func:`_config_dict` dict) with ``changes`` set."""
+    """A copy of ``config`` (a BertConfig or :func:`config_dict` dict) with ``changes`` set."""
     from transformers import BertConfig
 
     if isinstance(config, dict):
@@ -293,7 +293,7 @@ class BertMLM(_BertModule):
         super().__init__()
         cfg = _as_config(config)
         self.save_hyperparameters(ignore=["config"])
-        self.hparams["config"] = _config_dict(cfg)
+        self.hparams["config"] = config_dict(cfg)
         self.model = BertForMaskedLM(cfg)
         self.val_nll = MeanMetric()
         self.val_acc = MeanMetric()
@@ -409,7 +409,7 @@ class BertClassifier(_ClassifierBase):
         self._init_classifier(num_labels)
         cfg = _as_config(config, num_labels=num_labels)
         self.save_hyperparameters(ignore=["config"])
-        self.hparams["config"] = _config_dict(cfg)
+        self.hparams["config"] = config_dict(cfg)
         self.model = BertForSequenceClassification(cfg)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -504,7 +504,7 @@ class BertXLClassifier(_ClassifierBase):
             raise ValueError(f"n_pieces must be a positive int; got {n_pieces!r}.")
         cfg = _as_config(config, num_labels=num_labels)
         self.save_hyperparameters(ignore=["config"])
-        self.hparams["config"] = _config_dict(cfg)
+        self.hparams["config"] = config_dict(cfg)
         self.bert = BertModel(cfg, add_pooling_layer=False)
         drop = cfg.classifier_dropout if cfg.classifier_dropout is not None else cfg.hidden_dropout_prob
         self.dropout = nn.Dropout(drop)

@@ -12,7 +12,7 @@ from genomebook.seq import ALPHABET, BASE_CODE
 __all__ = ["MarkovBackground", "composition", "encode_codes"]
 
 _A, _C, _G, _T = range(4)
-_LETTER = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)
+LETTER_CODES = np.frombuffer(ALPHABET.encode(), dtype=np.uint8)  # byte of each base code (A, C, G, T, N)
 
 
 def encode_codes(seqs: Sequence[str]) -> np.ndarray:
@@ -20,7 +20,8 @@ def encode_codes(seqs: Sequence[str]) -> np.ndarray:
     return BASE_CODE[np.frombuffer("N".join(seqs).encode("ascii"), dtype=np.uint8)]
 
 
-def _as_rng(rng) -> np.random.Generator:
+def as_rng(rng) -> np.random.Generator:
+    """``rng`` itself when it is a NumPy Generator, else a new Generator seeded with it."""
     return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
 
@@ -139,7 +140,7 @@ class MarkovBackground:
 
     def sample_codes(self, n: int, length: int, rng=None) -> np.ndarray:
         """Sample n sequences as a uint8 code array (n, length), A0 C1 G2 T3; all chains advanced together."""
-        rng = _as_rng(rng)
+        rng = as_rng(rng)
         k, n_states = self.order, 4**self.order
         out = np.empty((n, length), dtype=np.uint8)
         if n == 0 or length == 0:
@@ -158,7 +159,7 @@ class MarkovBackground:
     def sample(self, n: int, length: int, rng=None) -> list[str]:
         """Sample n background sequences of length bp; rng is a np.random.Generator or an int seed."""
         codes = self.sample_codes(n, length, rng)
-        text = _LETTER[codes].tobytes().decode("ascii")
+        text = LETTER_CODES[codes].tobytes().decode("ascii")
         return [text[i * length : (i + 1) * length] for i in range(n)]
 
 

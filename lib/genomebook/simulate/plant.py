@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.seq import reverse_complement
-from genomebook.simulate.background import _LETTER, _as_rng
+from genomebook.simulate.background import LETTER_CODES, as_rng
 
 __all__ = ["plant", "random_positions", "sample_sites"]
 
@@ -26,12 +26,12 @@ def _check_ppm(ppm, name) -> np.ndarray:
 def sample_sites(ppm: np.ndarray, n: int, rng=None) -> list[str]:
     """Draw n sites (strings of length w, motif orientation) from a PPM of shape (4, w), rows A, C, G, T."""
     ppm = _check_ppm(ppm, "ppm")
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     cum = np.cumsum(ppm, axis=0)[:3]  # (3, w); the last row is 1, so u < 1 falls through to T
     u = rng.random((n, ppm.shape[1]))
     codes = (u[:, None, :] >= cum[None, :, :]).sum(axis=1)  # (n, w) in 0..3
     w = ppm.shape[1]
-    text = _LETTER[codes].tobytes().decode("ascii")
+    text = LETTER_CODES[codes].tobytes().decode("ascii")
     return [text[i * w : (i + 1) * w] for i in range(n)]
 
 
@@ -67,7 +67,7 @@ def plant(
     Returns new sequences (inputs untouched) and a ground-truth table with columns
     seq_index, motif_id, start, end (exclusive), strand (+1/-1), site (as written on the + strand).
     """
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     motif_ids = list(np.asarray(motif_ids, dtype=object).ravel())
     n_plant = len(motif_ids)
     positions = np.asarray(positions, dtype=np.int64).ravel()
@@ -151,7 +151,7 @@ def random_positions(n_sites_per_seq, length, widths, rng=None, *, min_gap: int 
     (an int or (M,) array); length is an int or (S,) array. Sites in a sequence are at least min_gap bp
     apart. Rejection sampling: a sequence's sites are redrawn together until they fit (max_tries rounds).
     """
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     counts = np.asarray(n_sites_per_seq, dtype=np.int64).ravel()
     n_seqs, total = counts.size, int(counts.sum())
     if (counts < 0).any():

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.seq import BASE_CODE
-from genomebook.simulate.background import MarkovBackground, _as_rng, composition
+from genomebook.simulate.background import MarkovBackground, as_rng, composition
 from genomebook.simulate.plant import plant, random_positions
 
 __all__ = [
@@ -294,7 +294,7 @@ def dinucleotide_shuffle(seq: str, rng=None) -> str:
     (redrawn until they do), shuffle each letter's other exits, put the last exit at the end,
     and walk from the first letter. Every such walk uses every edge once.
     """
-    rng = _as_rng(rng)
+    rng = as_rng(rng)
     n = len(seq)
     if n <= 2:
         return seq

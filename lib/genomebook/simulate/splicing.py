@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.seq import BASE_CODE
-from genomebook.simulate.background import _LETTER, MarkovBackground, encode_codes
+from genomebook.simulate.background import LETTER_CODES, MarkovBackground, encode_codes
 
 __all__ = ["ACCEPTOR", "DONOR", "NON_SITE", "LABEL_NAMES", "KINDS", "SpliceWorld", "splice_world",
            "decoy_pool", "gene_corpus", "position_frequencies", "consensus_scores", "infer_kinds",
@@ -260,7 +260,7 @@ def _simulate(kinds: np.ndarray, length: int, rng: np.random.Generator) -> Splic
     gt = ran[(codes[ran, c] == 2) & (codes[ran, c + 1] == 3)]
     codes[gt, c + 1] = np.array([0, 1, 2], dtype=np.uint8)[rng.integers(0, 3, size=gt.size)]
 
-    text = _LETTER[codes].tobytes().decode("ascii")
+    text = LETTER_CODES[codes].tobytes().decode("ascii")
     seqs = [text[i * length:(i + 1) * length] for i in range(n)]
     sites = pd.DataFrame(rows, columns=["seq", "element", "start", "end"])
     sites = sites.sort_values(["seq", "start"], kind="stable").reset_index(drop=True)
@@ -305,7 +305,7 @@ def decoy_pool(n: int, *, length: int = 400, seed: int = 0) -> SpliceWorld:
 
 
 def _codes_to_str(codes: np.ndarray) -> str:
-    return _LETTER[codes].tobytes().decode("ascii")
+    return LETTER_CODES[codes].tobytes().decode("ascii")
 
 
 class _Stream:

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.seq import reverse_complement
-from genomebook.simulate.background import _LETTER, MarkovBackground, composition
+from genomebook.simulate.background import LETTER_CODES, MarkovBackground, composition
 from genomebook.simulate.plant import plant, random_positions
 
 __all__ = [
@@ -303,7 +303,7 @@ def tf_corpus(n_bp: int, *, species: str = "human", seed: int = 0) -> list[str]:
     ppms = {name: tf_motif(j, species) for j, name in enumerate(TF_TASKS)}
     wmax = max(p.shape[1] for p in ppms.values())
     codes = background_for(species).sample_codes(n_chunks, CORPUS_CHUNK, rng)  # all chunks advance together
-    text = _LETTER[codes].tobytes().decode("ascii")
+    text = LETTER_CODES[codes].tobytes().decode("ascii")
     chunks = [text[c * CORPUS_CHUNK : c * CORPUS_CHUNK + int(L)] for c, L in enumerate(lengths)]
     cap = lengths // (2 * wmax)  # keeps rejection sampling of non-overlapping starts fast
     counts = np.minimum(rng.poisson(lengths / CORPUS_SITE_SPACING), cap)
