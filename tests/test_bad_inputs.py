@@ -8,7 +8,7 @@ import yaml
 
 from bad_inputs import make_corpus
 from conftest import ROOT
-from genomebook import book, seq, train
+from genomebook import book, profiles, seq
 from genomebook.datasets import deepcage, gue, peaks, read_labelled_sequences, registry
 from genomebook.datasets.labelled import length_summary
 from genomebook.seq import SequenceError
@@ -173,7 +173,7 @@ def test_unknown_parameter_is_refused_with_the_valid_ones():
 
 def test_bad_parameter_value():
     with pytest.raises(ValueError, match="profile must be one of smoke, book, paper; got 'huge'"):
-        train.profile("motifs", "huge")
+        profiles.profile("motifs", "huge")
     with pytest.raises(ValueError, match="data_source must be one of auto, simulated, real"):
         registry.resolve_source("mirror", ["gue_tf_0_test"])
 

@@ -9,34 +9,34 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from genomebook import report, train
-from genomebook.models import MotifCNN, SequenceModel
+from genomebook import profiles, report, train
+from genomebook.models import MotifCNN, SequenceClassifier
 
 
 def test_profile_sizes_and_overrides():
-    smoke = train.profile("motifs", "smoke")
-    book = train.profile("motifs", "book")
-    assert smoke["n_sequences"] < book["n_sequences"] < train.profile("motifs", "paper")["n_sequences"]
-    assert train.profile("motifs", "smoke", epochs=7)["epochs"] == 7
-    assert train.profile("motifs", "smoke", epochs=None)["epochs"] == smoke["epochs"]
+    smoke = profiles.profile("motifs", "smoke")
+    book = profiles.profile("motifs", "book")
+    assert smoke["n_sequences"] < book["n_sequences"] < profiles.profile("motifs", "paper")["n_sequences"]
+    assert profiles.profile("motifs", "smoke", epochs=7)["epochs"] == 7
+    assert profiles.profile("motifs", "smoke", epochs=None)["epochs"] == smoke["epochs"]
 
 
 def test_profile_errors_name_the_fix():
     with pytest.raises(ValueError, match="smoke, book, paper"):
-        train.profile("motifs", "huge")
+        profiles.profile("motifs", "huge")
     with pytest.raises(KeyError, match="known chapters: .*motifs"):
-        train.profile("nope", "book")
+        profiles.profile("nope", "book")
     with pytest.raises(KeyError, match="sizes are"):
-        train.profile("motifs", "book", n_layers=3)
+        profiles.profile("motifs", "book", n_layers=3)
 
 
 def test_every_profile_has_the_same_keys():
-    table = train._profile_table()
+    table = profiles.profile_table()
     for chapter, block in table.items():
-        profiles = {k: v for k, v in block.items() if k != "extends"}
-        assert set(profiles) == set(train.PROFILES), chapter
+        blocks = {k: v for k, v in block.items() if k != "extends"}
+        assert set(blocks) == set(profiles.PROFILES), chapter
         assert block.get("extends", chapter) in table, f"{chapter} extends an unknown block"
-        keys = {p: set(v) for p, v in profiles.items()}
+        keys = {p: set(v) for p, v in blocks.items()}
         assert len({frozenset(k) for k in keys.values()}) == 1, f"{chapter}: {keys}"
 
 
@@ -58,7 +58,7 @@ def _fit_tiny(seed):
     x[y == 1, 2, 8:11] = 1  # GGG in positives
     dl = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True, generator=g)
     val = DataLoader(TensorDataset(x, y), batch_size=16)
-    model = SequenceModel(MotifCNN(n_filters=4, filter_width=5, hidden=4), lr=0.05)
+    model = SequenceClassifier(MotifCNN(n_filters=4, filter_width=5, hidden=4), lr=0.05, weight_decay=1e-4)
     hist = train.History()
     trainer = train.fit(model, train_dataloaders=dl, val_dataloaders=val, max_epochs=15,
                         patience=None, progress=False, callbacks=[hist])

@@ -1,13 +1,12 @@
-"""Profiles, seeding and the one Lightning ``Trainer`` factory every chapter uses."""
+"""Seeding and the one Lightning ``Trainer`` factory every chapter uses (sizes: :mod:`genomebook.profiles`)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import random
+import tempfile
 import warnings
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,43 +14,18 @@ import lightning as L
 import numpy as np
 import pandas as pd
 import torch
-import yaml
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar
 
-PROFILES = ("smoke", "book", "paper")
+_PROGRESS = {"bars": True}
 
 
-@lru_cache(maxsize=1)
-def _profile_table() -> dict[str, dict[str, dict[str, Any]]]:
-    text = resources.files("genomebook").joinpath("profiles.yaml").read_text()
-    return yaml.safe_load(text)
+def show_progress(bars: bool) -> None:
+    """Progress bars (True, the default) or one log line per epoch (False) for every later trainer.
 
-
-def profile(chapter: str, name: str = "book", **overrides: Any) -> dict[str, Any]:
-    """Sizes of ``chapter`` at profile ``name`` (smoke/book/paper); non-None overrides win.
-
-    A chapter's block may name the block it ``extends`` (e.g. the DNABERT task chapters extend
-    ``dnabert_pretraining``): the parent's sizes come first and the chapter's own win.
+    :func:`genomebook.chapter.open_run` calls it with the chapter's ``progress`` parameter; the
+    book runner passes ``progress=False`` so that rendered pages get one line per epoch.
     """
-    if name not in PROFILES:
-        raise ValueError(f"profile must be one of {', '.join(PROFILES)}; got {name!r}.")
-    table = _profile_table()
-    if chapter not in table:
-        raise KeyError(
-            f"No sizes for chapter {chapter!r} in genomebook/profiles.yaml; "
-            f"known chapters: {', '.join(sorted(table))}."
-        )
-    block = table[chapter]
-    sizes = dict(profile(block["extends"], name)) if "extends" in block else {}
-    sizes.update(block[name])
-    unknown = set(overrides) - set(sizes)
-    if unknown:
-        raise KeyError(
-            f"{', '.join(sorted(unknown))} not a size of chapter {chapter!r}; "
-            f"sizes are {', '.join(sorted(sizes))}."
-        )
-    sizes.update({k: v for k, v in overrides.items() if v is not None})
-    return sizes
+    _PROGRESS["bars"] = bool(bars)
 
 
 def seed_everything(seed: int) -> None:
@@ -91,14 +65,14 @@ def make_trainer(
     """A Lightning Trainer: CPU/GPU picked automatically, early stopping, best-checkpoint restore.
 
     Several GPUs: pass ``devices=-1`` (Lightning then runs DDP); no custom distributed code.
-    ``progress=None`` shows progress bars unless ``$GENOMEBOOK_PROGRESS`` is ``0`` (the book
-    runner sets it, so rendered chapters get one line per epoch instead of bar frames).
+    ``progress=None`` follows :func:`show_progress` (bars unless a chapter was run with
+    ``progress=False``, as the book runner does: rendered chapters get one line per epoch).
     The best checkpoint by ``monitor`` is kept, so ``trainer.test(ckpt_path="best")`` and
     :func:`fit` use the best epoch rather than the last.
     """
     quiet_lightning()
     if progress is None:
-        progress = os.environ.get("GENOMEBOOK_PROGRESS", "1") != "0"
+        progress = _PROGRESS["bars"]
     callbacks: list[Any] = [ModelCheckpoint(monitor=monitor, mode=mode, save_top_k=1),
                             *kwargs.pop("callbacks", [])]
     if patience:
@@ -127,8 +101,6 @@ def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None
 
     Returns the trainer, whose ``callback_metrics`` and ``current_epoch`` say how training went.
     """
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="genomebook-ckpt-") as tmp:
         trainer_kwargs.setdefault("root_dir", tmp)
         trainer = make_trainer(**trainer_kwargs)
