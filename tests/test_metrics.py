@@ -390,7 +390,7 @@ def test_lightning_classifier_logs_the_metrics_of_this_module():
 
     import lightning as L
 
-    from genomebook.models.classifier import SequenceClassifier
+    from genomebook.models.lightning import SequenceClassifier
 
     class Fixed(nn.Module):  # logits = a fixed per-sequence score, read from the input
         def __init__(self):

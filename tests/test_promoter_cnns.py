@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from genomebook.models.classifier import SequenceClassifier
+from genomebook.models.lightning import SequenceClassifier
 from genomebook.models.promoter_cnns import (
     CNNGRU,
     CNNGRUConfig,

@@ -1,9 +1,9 @@
-"""Networks (plain ``nn.Module``), closed-form baselines, and the thin Lightning wrappers."""
+"""Networks (plain ``nn.Module``), closed-form baselines, the one registry of model names
+(:mod:`~genomebook.models.registry`) and the thin Lightning wrappers (:mod:`~genomebook.models.lightning`)."""
 
 from genomebook.models.baselines import BIRDConfig, BIRDLike, TrainingMean
 from genomebook.models.bert import (BERT_SIZES, BertClassifier, BertMLM, BertXLClassifier, bert_config,
                                     split_pieces)
-from genomebook.models.classifier import SequenceClassifier
 from genomebook.models.cnn import (
     Basset,
     BassetConfig,
@@ -25,18 +25,18 @@ from genomebook.models.deepcage import (
     ResidualCNN,
     ResidualCNNConfig,
 )
-from genomebook.models.crosscell import CROSS_CELL_MODELS, SEQUENCE_ONLY, cross_cell_model
-from genomebook.models.lightning import CellTypeModel, SequenceModel
+from genomebook.models.registry import CROSS_CELL_MODELS, MODELS, SEQUENCE_ONLY, build, cross_cell_model, names
+from genomebook.models.lightning import CellTypeModel, SequenceClassifier
 from genomebook.models.promoter_cnns import (CNNGRU, CNNLSTM, CNNGRUConfig, CNNLSTMConfig, DeePromoter,
                                              DeePromoterConfig, PromoterCNN, PromoterCNNConfig)
 
 __all__ = [
-    "CROSS_CELL_MODELS", "SEQUENCE_ONLY", "cross_cell_model",
+    "CROSS_CELL_MODELS", "MODELS", "SEQUENCE_ONLY", "build", "cross_cell_model", "names",
     "BERT_SIZES", "BertClassifier", "BertMLM", "BertXLClassifier", "bert_config", "split_pieces",
     "SequenceClassifier", "CNNGRU", "CNNLSTM", "CNNGRUConfig", "CNNLSTMConfig", "DeePromoter",
     "DeePromoterConfig", "PromoterCNN", "PromoterCNNConfig",
     "BIRDConfig", "BIRDLike", "Basset", "BassetConfig", "CellTypeModel", "ChromDragoNNConfig",
     "ChromDragoNNLike", "DanQ", "DanQConfig", "DeepCAGE", "DeepCAGEConfig", "DeepSEA",
     "DeepSEAConfig", "DenseNetConfig", "DenseNetTrunk", "MotifCNN", "MotifCNNConfig",
-    "ResidualCNN", "ResidualCNNConfig", "SequenceModel", "SequenceOnly", "TrainingMean",
+    "ResidualCNN", "ResidualCNNConfig", "SequenceOnly", "TrainingMean",
 ]

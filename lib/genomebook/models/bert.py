@@ -31,16 +31,18 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import lightning as L
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torchmetrics import MeanMetric
-from torchmetrics.classification import MulticlassAccuracy
 
+from genomebook import metrics
+from genomebook.models.lightning import EpochMetric
 from genomebook.tokenize import CLS_ID, IGNORE_INDEX, PAD_ID, SEP_ID
 
 if TYPE_CHECKING:
-    from transformers import BertConfig
+    from transformers import BertConfig  # slow to import; genomebook.models loads without it
 
 __all__ = [
     "BERT_SIZES",
@@ -86,7 +88,7 @@ def bert_config(size: str, vocab_size: int, max_position: int = 512, **overrides
     by switching to eager temporarily). Any other ``BertConfig`` field can be overridden,
     e.g. ``hidden_dropout_prob=0.0`` or ``num_labels=3``.
     """
-    from transformers import BertConfig
+    from transformers import BertConfig  # slow to import; genomebook.models loads without it
 
     if size not in BERT_SIZES:
         raise ValueError(f"size must be one of {', '.join(BERT_SIZES)}; got {size!r}.")
@@ -117,7 +119,7 @@ def config_dict(config: BertConfig) -> dict[str, Any]:
 
 def _as_config(config: BertConfig | dict[str, Any], **changes: Any) -> BertConfig:
     """A copy of ``config`` (a BertConfig or :func:`config_dict` dict) with ``changes`` set."""
-    from transformers import BertConfig
+    from transformers import BertConfig  # slow to import; genomebook.models loads without it
 
     if isinstance(config, dict):
         cfg = BertConfig(**{"attn_implementation": "eager", **config})
@@ -162,7 +164,7 @@ def linear_warmup_adamw(module: nn.Module, *, lr: float, weight_decay: float, be
     ``transformers.get_linear_schedule_with_warmup`` (a ``LambdaLR``), stepped every
     optimiser step.
     """
-    from transformers import get_linear_schedule_with_warmup
+    from transformers import get_linear_schedule_with_warmup  # slow to import; genomebook.models loads without it
 
     if total_steps is None:
         trainer = getattr(module, "_trainer", None)
@@ -288,7 +290,7 @@ class BertMLM(_BertModule):
     def __init__(self, config: BertConfig | dict[str, Any], lr: float = 4e-4, weight_decay: float = 0.01,
                  betas: tuple[float, float] = (0.9, 0.98), eps: float = 1e-6, warmup: int | float = 0.05,
                  total_steps: int | None = None, max_grad_norm: float | None = 1.0) -> None:
-        from transformers import BertForMaskedLM
+        from transformers import BertForMaskedLM  # slow to import; genomebook.models loads without it
 
         super().__init__()
         cfg = _as_config(config)
@@ -342,7 +344,12 @@ class _ClassifierBase(_BertModule):
     def _init_classifier(self, num_labels: int) -> None:
         if isinstance(num_labels, bool) or not isinstance(num_labels, int) or num_labels < 2:
             raise ValueError(f"num_labels must be an int >= 2 (use 2 for binary tasks); got {num_labels!r}.")
-        self.val_accuracy = MulticlassAccuracy(num_classes=num_labels, average="micro")
+        self.num_labels = num_labels
+        self.val_accuracy = EpochMetric(self._accuracy)  # arg-max classes over the whole validation epoch
+
+    def _accuracy(self, y: np.ndarray, pred: np.ndarray) -> float:
+        cm = metrics.confusion_matrices(y.astype(np.int64), pred.astype(np.int64), self.num_labels)
+        return float(metrics.from_confusion(cm)["accuracy"][0])
 
     def _logits(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         return self(batch["input_ids"], batch.get("attention_mask"))
@@ -358,7 +365,13 @@ class _ClassifierBase(_BertModule):
         y = batch["labels"].long()
         self.val_accuracy.update(logits.argmax(-1), y)
         self.log("val_loss", F.cross_entropy(logits, y), prog_bar=True, on_epoch=True, batch_size=y.shape[0])
-        self.log("val_accuracy", self.val_accuracy, prog_bar=True, on_epoch=True, batch_size=y.shape[0])
+
+    def on_validation_epoch_start(self) -> None:
+        self.val_accuracy.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        self.log("val_accuracy", self.val_accuracy.compute(), prog_bar=True)
+        self.val_accuracy.reset()
 
     def predict_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         """Class probabilities (N, num_labels)."""
@@ -403,7 +416,7 @@ class BertClassifier(_ClassifierBase):
                  weight_decay: float = 0.01, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  warmup: int | float = 0.1, total_steps: int | None = None,
                  max_grad_norm: float | None = 1.0) -> None:
-        from transformers import BertForSequenceClassification
+        from transformers import BertForSequenceClassification  # slow to import; genomebook.models loads without it
 
         super().__init__()
         self._init_classifier(num_labels)
@@ -496,7 +509,7 @@ class BertXLClassifier(_ClassifierBase):
                  lr: float = 2e-4, weight_decay: float = 0.01, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, warmup: int | float = 0.1, total_steps: int | None = None,
                  max_grad_norm: float | None = 1.0) -> None:
-        from transformers import BertModel
+        from transformers import BertModel  # slow to import; genomebook.models loads without it
 
         super().__init__()
         self._init_classifier(num_labels)

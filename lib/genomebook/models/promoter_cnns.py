@@ -14,7 +14,7 @@ DNABERT's test sets (the authors' ``promoter/benchmark_deepromoter.ipynb``), not
 retrained network; :class:`DeePromoter` here is the architecture, for retraining.
 
 Every network maps one-hot DNA ``(N, 4, L)`` to logits ``(N, n_classes)``; ``n_classes = 1``
-is a single binary logit (train with :class:`genomebook.models.classifier.SequenceClassifier`
+is a single binary logit (train with :class:`genomebook.models.lightning.SequenceClassifier`
 and ``n_classes=2``). Any ``L >= 50`` works: convolutions use 'same' padding, poolings
 ``ceil_mode``, and DeePromoter's flatten is preceded by an adaptive pooling to the length its
 original reaches at 300 bp.
