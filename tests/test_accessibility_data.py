@@ -2,22 +2,22 @@
 
 import pickle
 
+import lightning as L
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from torch import nn
 
-from genomebook import accessibility as acc
-from genomebook.accessibility import (
+from genomebook.datasets.accessibility import (
     AccessibilityData,
     AccessibilityDataModule,
     LocusDataset,
     cell_type_folds,
     known_novel_loci,
     one_hot_codes,
-    predict_matrix,
 )
+from genomebook.workflows.deepcage import predict_matrix
 
 
 def tiny_data(n_loci: int = 40, n_cells: int = 10, n_tfs: int = 3, seq_len: int = 12,
@@ -98,7 +98,7 @@ def test_known_novel_chunks_and_memmap(tmp_path, monkeypatch):
     want = known_novel_loci(labels, [0, 1, 2, 3, 4, 5], [6, 7, 8, 9])
     np.save(tmp_path / "labels.npy", labels)
     mm = np.load(tmp_path / "labels.npy", mmap_mode="r")
-    monkeypatch.setattr(acc, "_CHUNK_ROWS", 5)  # chunks that do not divide 37
+    monkeypatch.setattr("genomebook.datasets.accessibility._CHUNK_ROWS", 5)  # chunks that do not divide 37
     got = known_novel_loci(mm, [0, 1, 2, 3, 4, 5], [6, 7, 8, 9])
     assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1])
     assert not (got[0] & got[1]).any()
@@ -311,6 +311,8 @@ def test_predict_matrix_exact_values_and_order():
     np.testing.assert_allclose(reg, want + n_a, rtol=1e-6, atol=1e-5)
     forced = predict_matrix(toy_fn, data, loci, cells, probabilities=True)
     np.testing.assert_allclose(forced, 1 / (1 + np.exp(-want)), rtol=1e-5, atol=1e-6)
+    none = predict_matrix(model, data, np.zeros(0, dtype=int), cells)
+    assert none.shape == (0, 3) and none.dtype == np.float32
 
 
 def test_predict_matrix_bad_model():
@@ -322,7 +324,8 @@ def test_predict_matrix_bad_model():
 
 
 def test_datamodule_drives_a_lightning_trainer():
-    import lightning as L
+    assert isinstance(AccessibilityDataModule(tiny_data(), *cell_type_folds(10, 5)[0], known_min_positive=1),
+                      L.LightningDataModule)
 
     class Toy(L.LightningModule):
         def __init__(self):

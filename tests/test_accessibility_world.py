@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from conftest import MIRROR
-from genomebook.accessibility import AccessibilityData
+from genomebook.datasets import registry
+from genomebook.datasets.accessibility import AccessibilityData
 from genomebook.metrics import auprc, auroc
 from genomebook.motifs import log_odds, scan
 from genomebook.simulate import AccessibilityWorld, accessibility_world
@@ -238,8 +239,6 @@ def test_real_expression_and_hocomoco_motifs(monkeypatch):
 
 def test_real_expression_with_jaspar_motifs_matches_columns(monkeypatch):
     _need_mirror(monkeypatch)
-    from genomebook.datasets import registry
-
     w = accessibility_world(n_loci=300, n_cells=20, seq_len=200, n_tfs=40, n_drivers=6,
                             expression_source="real", motif_source="jaspar", seed=2)
     cols = set(registry.read("deepcage_tf_gexp_matrix").columns)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from genomebook.adversarial import adversarial_rebuild, false_positive_mask
-from genomebook.finetune import Split
+from genomebook.datasets.gue import Split
 
 NEG = 2  # GUE's non-site label
 

@@ -7,6 +7,7 @@ per row (over cell types). Each expected value below has its arithmetic in a com
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -131,8 +132,6 @@ def test_vectorised_rows_match_sklearn():
 
 
 def test_locus_wise_fast_for_100k_loci():
-    import time
-
     rng = np.random.default_rng(0)
     y, p = rng.random((100_000, 11)), rng.random((100_000, 11))
     t = time.perf_counter()

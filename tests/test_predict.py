@@ -54,3 +54,20 @@ def test_predict_runs_where_the_model_lives_and_refuses_bad_arguments():
         predict(net, np.ones((2, 2), np.float32), batch_size=0)
     with pytest.raises(TypeError, match="callable"):
         predict(3, np.ones((2, 2)))
+
+
+def test_a_bound_method_runs_on_its_module_in_eval_mode_and_restores_it():
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.drop = torch.nn.Dropout(0.99)
+            self.lin = torch.nn.Linear(3, 2)
+
+        def scores(self, x):
+            assert not self.training  # predict put the module, not just the method, in eval mode
+            return self.lin(self.drop(x))
+
+    net = Net().train()
+    out = predict(net.scores, np.ones((4, 3), np.float32), batch_size=3)
+    assert out.shape == (4, 2) and net.training
+    assert model_device(net.scores) == torch.device("cpu")

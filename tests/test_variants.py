@@ -112,6 +112,21 @@ def test_variant_effects_table():
     pd.testing.assert_frame_equal(tab, tab2)
 
 
+def test_a_model_runs_in_eval_mode_on_its_device_and_keeps_its_mode():
+    class Toy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.from_numpy(W).float())
+            self.drop = torch.nn.Dropout(0.9)  # would scramble the predictions in training mode
+
+        def forward(self, x):
+            return torch.sigmoid(self.drop((x * self.w).sum(dim=(1, 2)) + B))
+
+    net = Toy().train()  # float32 weights: agrees with the closed form to float32 rounding
+    np.testing.assert_allclose(ism(net, one_hot(SEQS), batch_size=3), expected_ism(SEQS), rtol=0, atol=1e-7)
+    assert net.training
+
+
 def test_variant_effects_checks_its_input():
     good = {"seq_index": [0], "position": [1], "alt": ["G"]}
     with pytest.raises(ValueError, match="ref 'A' but sequence 0 has 'C'"):

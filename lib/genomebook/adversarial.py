@@ -23,6 +23,7 @@ def false_positive_mask(probs: np.ndarray, negative_label: int, threshold: float
 
     ``threshold=None`` calls a row positive when a non-negative class has the highest
     probability (the arg-max prediction is not ``negative_label``; ties go to the lowest class).
+    Used by :func:`adversarial_rebuild` (splice_sites chapter).
     """
     probs = np.asarray(probs, dtype=float)
     if probs.ndim != 2 or probs.shape[1] < 2:
@@ -58,7 +59,7 @@ def adversarial_rebuild(
     """Fit, find false positives in the unused pool of negatives, add up to per_round of them, refit.
 
     ``train`` is a split with ``.seqs`` (list of str) and ``.labels`` (N,) that can be built
-    again as ``type(train)(seqs, labels)`` (a :class:`genomebook.finetune.Split`);
+    again as ``type(train)(seqs, labels)`` (a :class:`genomebook.datasets.gue.Split`);
     ``fit(split) -> model`` and ``predict(model, seqs) -> probs (N, C)``. A pool sequence is a
     false positive when its highest non-``negative_label`` probability exceeds ``threshold``
     (``None``: when its arg-max class is not ``negative_label``; see :func:`false_positive_mask`).
@@ -70,7 +71,8 @@ def adversarial_rebuild(
     fitted on (rounds + 1 each), and one history row per round with columns round, n_train,
     n_negatives, n_pool (unused pool scored), n_false_positive, pool_false_positive_rate,
     n_added (moved into training after this round), plus whatever ``evaluate(model, round)``
-    returns (a mapping of column -> number).
+    returns (a mapping of column -> number). Used by the splice_sites chapter (DNABERT's
+    adversarial splice-site set).
     """
     if rounds < 0 or per_round < 0:
         raise ValueError(f"rounds and per_round must be >= 0; got {rounds} and {per_round}")

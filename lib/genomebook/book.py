@@ -31,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from genomebook.datasets.registry import load_registry
+
 GROUPS = ("tasks", "papers")
 _SITE_GENERATED = ("_build", "notebooks", "_runs", "runs.md", "data.md")
 
@@ -55,11 +57,14 @@ def project_root() -> Path:
 
 @dataclass
 class Chapter:
+    """One chapter: its file stem (``name``), ``group`` (tasks / papers) and its Jupytext source."""
+
     name: str
     group: str
     source: Path
 
     def output(self, site: Path) -> Path:
+        """Where the executed notebook goes in ``site``: ``notebooks/<group>/<name>.ipynb``."""
         return site / "notebooks" / self.group / f"{self.name}.ipynb"
 
 
@@ -93,6 +98,7 @@ def parse_value(text: str) -> Any:
 
 
 def _to_notebook(ch: Chapter, path: Path) -> None:
+    # jupytext and nbformat: slow to import, needed only to pair a chapter with its notebook
     import jupytext
     import nbformat
 
@@ -104,7 +110,7 @@ def _to_notebook(ch: Chapter, path: Path) -> None:
 
 def notebook_parameters(ch: Chapter, site: Path) -> dict[str, Any]:
     """Defaults of the chapter's ``parameters`` cell, as papermill reads them."""
-    import papermill
+    import papermill  # slow to import (Jupyter client stack); `book list` and the tests of parsing do not need it
 
     path = ch.output(site)
     _to_notebook(ch, path)
@@ -116,6 +122,11 @@ def notebook_parameters(ch: Chapter, site: Path) -> dict[str, Any]:
         except (ValueError, SyntaxError):  # a non-literal default is shown as written
             out[name] = p["default"]
     return out
+
+
+#: Parameters every chapter declares that the runner sets itself: where results go, and one log
+#: line per epoch instead of progress-bar frames in the rendered page.
+RUNNER_PARAMETERS = ("results_dir", "progress")
 
 
 def check_parameters(ch: Chapter, given: dict[str, Any], defaults: dict[str, Any]) -> None:
@@ -152,8 +163,13 @@ def prune_stale(run_dir: Path, since: float) -> list[Path]:
 
 def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Path | None = None,
                 root: Path | None = None, results: Path | None = None) -> dict[str, Any]:
-    """Execute one chapter with papermill; return its run record (also saved as JSON)."""
-    import papermill
+    """Execute one chapter with papermill; return its run record (also saved as JSON).
+
+    ``results`` is the results folder (a ``results_dir`` in ``parameters`` wins; default
+    ``$GENOMEBOOK_RESULTS``, else ``<root>/results``); it reaches the chapter as its
+    ``results_dir`` parameter, with ``progress=False``.
+    """
+    import papermill  # slow to import (Jupyter client stack); only executing a chapter needs it
 
     root = root or project_root()
     site = Path(site) if site else root / "book"
@@ -161,17 +177,22 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
     parameters = dict(parameters or {})
     defaults = notebook_parameters(ch, site)
     check_parameters(ch, parameters, defaults)
-    effective = {**defaults, **parameters}
+    missing = [p for p in RUNNER_PARAMETERS if p not in defaults]
+    if missing:
+        raise ChapterError(f"Chapter {ch.name!r} ({ch.source.name}) does not declare the runner's parameters "
+                           f"{', '.join(missing)}; add them to its parameters cell and pass them to open_run.")
+    results = parameters.pop("results_dir", None) or results or os.environ.get("GENOMEBOOK_RESULTS") \
+        or root / "results"
+    results_dir = str(Path(results).resolve())
+    parameters.pop("progress", None)  # a rendered page gets one line per epoch, never bar frames
+    given = {**parameters, "results_dir": results_dir, "progress": False}
+    effective = {**defaults, **given}
     out = ch.output(site)
     runs = site / "_runs"
     runs.mkdir(parents=True, exist_ok=True)
     log_path = runs / f"{name}.log"
 
-    env_results = str(Path(results).resolve()) if results else os.environ.get(
-        "GENOMEBOOK_RESULTS", str(root / "results"))
-    os.environ["GENOMEBOOK_RESULTS"] = env_results
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    os.environ["GENOMEBOOK_PROGRESS"] = "0"  # one line per epoch in the rendered page, not bar frames
 
     handler = logging.FileHandler(log_path, mode="w")
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -183,7 +204,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
     t0 = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(out), str(out), parameters=parameters, cwd=str(root), kernel_name="python3",
+            str(out), str(out), parameters=given, cwd=str(root), kernel_name="python3",
             progress_bar=False, log_output=True, request_save_on_cell_execute=False,
         )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded and reported
@@ -195,7 +216,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
     seconds = time.perf_counter() - t0
 
     profile, seed = effective.get("profile", ""), effective.get("seed", 0)
-    meta_path = Path(env_results) / name / str(profile) / f"seed{seed}" / "run.json"
+    meta_path = Path(results_dir) / name / str(profile) / f"seed{seed}" / "run.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() and status == "ok" else {}
     stale = prune_stale(meta_path.parent, started) if status == "ok" else []
     record = {
@@ -255,8 +276,6 @@ def _size(e) -> str:
 
 def write_data_page(site: Path) -> Path:
     """The site page listing every registered dataset: licence, citation, size, chapters."""
-    from genomebook.datasets.registry import load_registry
-
     entries = list(load_registry().values())
     cell = lambda text: str(text or "-").replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = ["# Data", "",
@@ -314,7 +333,8 @@ def build_site(site: Path, root: Path) -> int:
 
 
 def build(profile: str, *, site: Path | None = None, execute: bool = True,
-          parameters: dict[str, Any] | None = None, only: list[str] | None = None) -> int:
+          parameters: dict[str, Any] | None = None, only: list[str] | None = None,
+          results: Path | None = None) -> int:
     """Run every chapter at ``profile``, print the summary, build the site; non-zero on failure."""
     root = project_root()
     site = Path(site) if site else root / "book"
@@ -326,7 +346,7 @@ def build(profile: str, *, site: Path | None = None, execute: bool = True,
                 continue
             print(f"[genomebook] running {ch.group}/{ch.name} at profile={profile} ...", flush=True)
             records.append(run_chapter(ch.name, {**(parameters or {}), "profile": profile},
-                                       site=site, root=root))
+                                       site=site, root=root, results=results))
             print(f"[genomebook]   {records[-1]['status']} in {records[-1]['seconds']} s", flush=True)
         print("\n" + summary_table(records) + "\n", flush=True)
     code = build_site(site, root)
@@ -347,6 +367,7 @@ def _params(pairs: list[list[str]] | None) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line (``python -m genomebook.book list | run NAME | build``); returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m genomebook.book", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -362,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
                        help="papermill parameter (value typed as YAML); repeatable")
         p.add_argument("--profile", help="shortcut for -p profile VALUE")
         p.add_argument("--site", type=Path, help="folder to build the site in (default: book/)")
+        p.add_argument("--results", type=Path, help="folder for tables, figures and caches "
+                       "(default: $GENOMEBOOK_RESULTS, else results/)")
     args = parser.parse_args(argv)
 
     try:
@@ -376,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             params["profile"] = args.profile
         if args.command == "run":
-            rec = run_chapter(args.name, params, site=args.site)
+            rec = run_chapter(args.name, params, site=args.site, results=args.results)
             print(summary_table([rec]))
             if rec["status"] != "ok":
                 print(f"See {rec['log']} under {args.site or 'book'}/ and the executed notebook "
@@ -385,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         profile = params.pop("profile", "book")
         return build(profile, site=args.site, execute=not args.no_execute, parameters=params,
-                     only=args.only)
+                     only=args.only, results=args.results)
     except (ChapterError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

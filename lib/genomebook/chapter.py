@@ -13,15 +13,17 @@ Used by every chapter in ``notebooks/``.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from genomebook import report, train
+from genomebook import profiles, report, train
 from genomebook.datasets import leakage as leakage_checks
 from genomebook.datasets import registry
 from genomebook.simulate.builtin import BuiltIn, affecting, built_in_table
@@ -52,6 +54,11 @@ class Run:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.t_start
+
+    @property
+    def cache_dir(self) -> Path:
+        """``<results folder>/_cache``: costly steps shared between chapters of one build (pre-training)."""
+        return self.store.root / "_cache"
 
     # ------------------------------------------------------------------ data cards
     def leakage(self, splits: Mapping[str, Sequence[str]], labels: Mapping[str, Sequence[int]] | None = None, *,
@@ -135,7 +142,7 @@ class Run:
 
 def open_run(chapter: str, *, profile: str, seed: int, data_source: str = "simulated",
              datasets: Sequence[str] = (), user_data: bool = False, sizes_block: str | None = None,
-             **overrides: Any) -> Run:
+             results_dir: str | os.PathLike | None = None, progress: bool = True, **overrides: Any) -> Run:
     """Open a chapter run.
 
     Parameters
@@ -145,16 +152,21 @@ def open_run(chapter: str, *, profile: str, seed: int, data_source: str = "simul
     datasets : registry names the real data needs (``data_source`` 'real'/'auto' resolves them).
     user_data : the reader gave their own files (then the source is 'user files').
     sizes_block : the profiles.yaml block to read, when it is not named after the chapter.
+    results_dir : the chapter's parameter of that name: the folder results (and the caches of
+        costly steps, ``<results_dir>/_cache``) go to; None means ``./results``.
+    progress : the chapter's parameter of that name: progress bars (True) or one line per
+        epoch (False, what the book runner passes).
     overrides : the chapter's size parameters (None keeps the profile's value).
 
     Seeds Python/NumPy/torch, sets the figure style, silences Lightning's chatter and prints
     one line with the profile, seed, data source and sizes.
     """
-    sizes = train.profile(sizes_block or chapter, profile, **overrides)
+    sizes = profiles.profile(sizes_block or chapter, profile, **overrides)
     train.seed_everything(seed)
     train.quiet_lightning()
+    train.show_progress(progress)
     report.set_style()
-    store = report.ResultsStore(chapter, profile, seed)
+    store = report.ResultsStore(chapter, profile, seed, root=results_dir)
     if user_data:
         source, why = "user files", ""
     else:

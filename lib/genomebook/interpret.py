@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 import torch
+from tqdm.auto import tqdm
+
+from genomebook.motifs import best_matches, information_content, tomtom
 
 if TYPE_CHECKING:
     from genomebook.motifs import Motif
@@ -126,8 +129,6 @@ def filter_motifs(
     spurious matches to long, low-information database motifs. A match needs
     q < ``q_threshold``, or E < ``e_threshold`` when that is given (see :func:`tomtom`).
     """
-    from genomebook.motifs import best_matches, information_content, tomtom
-
     ppms, n_sites = filters_to_ppms(activations, x, width, alpha=alpha, min_sites=min_sites)
     trimmed = [trim_ppm(p) for p in ppms]
     bits = np.array([information_content(p).sum() for p in trimmed])
@@ -198,8 +199,6 @@ def filter_influence(
     filter's weights and bias are zeroed in turn and restored afterwards; ``score`` runs
     without gradients.
     """
-    from tqdm.auto import tqdm
-
     chosen = list(range(conv.out_channels)) if filters is None else list(filters)
     with torch.no_grad():
         base = float(score())

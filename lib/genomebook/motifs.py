@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
+import torch.nn.functional as F
+from scipy.stats import false_discovery_control
 
 __all__ = [
     "Motif",
@@ -64,7 +67,7 @@ class Motif:
 @functools.lru_cache(maxsize=4)
 def _jaspar_db(release: str):
     """The (offline, bundled) pyjaspar database for a release, opened once."""
-    from pyjaspar import jaspardb
+    from pyjaspar import jaspardb  # optional: opens the bundled JASPAR database only when motifs are loaded
 
     return jaspardb(release=release)
 
@@ -220,9 +223,6 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None,
         the (batch, 2M, L) score tensor in cache (larger batches are several times
         slower on CPU).
     """
-    import torch
-    import torch.nn.functional as F
-
     if len(pwms) == 0:
         raise ValueError("no PWMs given")
     mats = []
@@ -291,8 +291,6 @@ def scan(x: Any, pwms: Sequence[np.ndarray], *, batch_size: int | None = None,
 
 def _bh_qvalues(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values along the last axis of p (same shape)."""
-    from scipy.stats import false_discovery_control
-
     return false_discovery_control(np.clip(p, 0.0, 1.0), axis=-1, method="bh")
 
 
@@ -309,7 +307,7 @@ def tomtom(queries: Sequence[np.ndarray], targets: Sequence[Motif], *, q_thresho
     complement). Sorted by query, then q_value. Use at least ~50 targets (e.g. a
     whole JASPAR collection): the p-values use the targets as background.
     """
-    from memelite import tomtom as _tomtom
+    from memelite import tomtom as _tomtom  # slow: numba-compiled on first import
 
     if len(queries) == 0 or len(targets) == 0:
         raise ValueError("tomtom needs at least one query and one target")
@@ -359,6 +357,7 @@ def warm_up(release: str = "JASPAR2024") -> float:
 
 def logo(ppm: np.ndarray, ax: Any = None, title: str | None = None, background: Sequence[float] = UNIFORM):
     """Sequence logo of a (4, w) PPM in bits (information content); returns the matplotlib Axes."""
+    # plotting libraries: slow to import, needed only to draw
     import logomaker
     import matplotlib.pyplot as plt
 

@@ -29,8 +29,18 @@ from torch.utils.data import DataLoader, Dataset
 __all__ = ["predict", "model_device"]
 
 
+def _owner(model: Any) -> Any:
+    """The module behind ``model``: itself, or the module a bound method belongs to (``net.attentions``)."""
+    owner = getattr(model, "__self__", None)
+    return owner if isinstance(owner, nn.Module) else model
+
+
 def model_device(model: Any) -> torch.device:
-    """The device of ``model``'s first parameter (CPU for a model without parameters or a plain function)."""
+    """The device of ``model``'s first parameter (CPU for a model without parameters or a plain function).
+
+    A bound method of a module (e.g. ``bert.attentions``) counts as that module.
+    """
+    model = _owner(model)
     if isinstance(model, nn.Module):
         p = next(model.parameters(), None)
         if p is not None:
@@ -81,7 +91,8 @@ def predict(model: Callable, inputs: Any, *, batch_size: int = 256, device: str 
 
     Parameters
     ----------
-    model : an ``nn.Module`` (put in eval mode under ``no_grad``; its mode is restored after)
+    model : an ``nn.Module`` (put in eval mode under ``no_grad``; its mode is restored after),
+        a bound method of one (e.g. ``bert.attentions``: its module is treated the same way),
         or any callable on tensors.
     inputs : what to predict on, N along the first axis: an array or tensor (called as
         ``model(x)``), a tuple of them (``model(*xs)``), a dict of them (``model(**kw)``), a
@@ -96,17 +107,19 @@ def predict(model: Callable, inputs: Any, *, batch_size: int = 256, device: str 
 
     Returns
     -------
-    float32 (or the output's dtype) array: the batch outputs concatenated along axis 0.
+    array of the output's dtype (half and bfloat16 widened to float32): the batch outputs
+    concatenated along axis 0.
     """
     if int(batch_size) < 1:
         raise ValueError(f"batch_size={batch_size} must be >= 1.")
     if not callable(model):
         raise TypeError(f"predict needs a model or a callable; got {type(model).__name__}.")
     dev = torch.device(device) if device is not None else model_device(model)
-    is_module = isinstance(model, nn.Module)
-    was_training = model.training if is_module else False
+    module = _owner(model)
+    is_module = isinstance(module, nn.Module)
+    was_training = module.training if is_module else False
     if is_module:
-        model.eval()
+        module.eval()
     outs: list[np.ndarray] = []
     try:
         with torch.no_grad():
@@ -122,10 +135,12 @@ def predict(model: Callable, inputs: Any, *, batch_size: int = 256, device: str 
                 z = _call(model, _to(batch, dev))
                 if transform is not None:
                     z = transform(z)
-                outs.append(z.float().cpu().numpy() if z.is_floating_point() else z.cpu().numpy())
+                if z.dtype in (torch.float16, torch.bfloat16):  # NumPy has no bfloat16: widen half types
+                    z = z.float()
+                outs.append(z.cpu().numpy())
     finally:
         if is_module and was_training:
-            model.train()
+            module.train()
     if not outs:
         return np.zeros((0,), np.float32)
     return np.concatenate(outs, axis=0)

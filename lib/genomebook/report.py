@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import math
 import operator
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
+
+from genomebook.datasets._io import atomic_write  # the one definition (data layer); re-used here
 
 OUTCOME_SUPPORTED = "supported"
 OUTCOME_NOT_SUPPORTED = "not supported"
@@ -24,23 +24,9 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 
 
-def results_root() -> Path:
-    """Where results live: ``$GENOMEBOOK_RESULTS`` or ``./results``."""
-    return Path(os.environ.get("GENOMEBOOK_RESULTS", "results")).resolve()
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through a temporary file in the same folder, then rename: never a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+#: Where results live unless a chapter's ``results_dir`` parameter says otherwise (relative to
+#: the working directory; the book runner passes its own folder explicitly).
+DEFAULT_RESULTS = Path("results")
 
 
 class ResultsStore:
@@ -52,8 +38,8 @@ class ResultsStore:
 
     def __init__(self, chapter: str, profile: str, seed: int, root: str | Path | None = None):
         self.chapter, self.profile, self.seed = chapter, profile, int(seed)
-        base = Path(root) if root is not None else results_root()
-        self.dir = base / chapter / profile / f"seed{self.seed}"
+        self.root = Path(root if root is not None else DEFAULT_RESULTS).resolve()
+        self.dir = self.root / chapter / profile / f"seed{self.seed}"
         self._recorded = False  # has this store (this run) written run.json yet?
 
     def table(self, name: str, df: pd.DataFrame, *, index: bool = False) -> Path:
@@ -298,7 +284,7 @@ def style_claims(df: pd.DataFrame):
 
 def note(title: str, text: str, kind: str = "note"):
     """An admonition box (HTML) for the top of a chapter, e.g. 'Simulated data'."""
-    from IPython.display import HTML
+    from IPython.display import HTML  # only inside a notebook
 
     return HTML(f'<div class="admonition {kind}"><p class="admonition-title">{title}</p>'
                 f"<p>{text}</p></div>")
@@ -306,6 +292,7 @@ def note(title: str, text: str, kind: str = "note"):
 
 def set_style() -> None:
     """The house figure style: seaborn ticks, readable fonts, no top/right spines."""
+    # plotting libraries: slow to import, needed only by chapters that draw
     import matplotlib as mpl
     import seaborn as sns
 

@@ -62,6 +62,7 @@ _UPPER_DNA = str.maketrans("acgtn", "ACGTN")
 
 
 def check_k(k: int) -> int:
+    """``k`` as an int when it is a supported k-mer size (3..6, DNABERT-3 .. DNABERT-6); else ValueError."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or int(k) not in K_RANGE:
         raise ValueError(f"k must be one of {K_RANGE} (DNABERT-3 .. DNABERT-6), got {k!r}. "
                          "Pick k from 3 to 6; larger vocabularies (4**k + 5 tokens) are not supported.")
@@ -396,6 +397,7 @@ class KmerTokenizer:
         and ``hf(texts, padding=True, truncation=True)`` follows the same truncation rule.
         ``save_pretrained`` / ``from_pretrained`` work offline.
         """
+        # optional and slow to import (transformers): only the Hugging Face bridge needs them
         from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
         from transformers import PreTrainedTokenizerFast
 

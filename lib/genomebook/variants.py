@@ -16,9 +16,13 @@ Both are positive when the mutation raises the prediction. DNABERT's released sc
 ``max(p_ref, p_mut)`` (``difference_scores(..., scale_by_max=True)``) and reports
 ``log2 odds(ref) - log2 odds(mut)``, i.e. ``-log_odds_ratio(...) / ln 2``.
 
-``fn`` is any callable mapping a (B, 4, L) one-hot batch (torch tensor) to (B,) (or
-(B, 1)) predictions, e.g. ``lambda x: model(x).sigmoid().squeeze(-1)``; put the model in
-``eval()`` mode first. It runs without gradients.
+``fn`` is a model or any callable mapping a (B, 4, L) one-hot batch (torch tensor) to (B,)
+(or (B, 1)) predictions (a tensor or a NumPy array), e.g. ``lambda x: model(x).sigmoid().squeeze(-1)``.
+Batches run through :func:`genomebook.predict.predict`, without gradients: an ``nn.Module``
+in eval mode (its mode restored after) on its own device; put the model inside a plain
+function in ``eval()`` mode yourself. Predictions come back as float32 (rounded there by
+:func:`~genomebook.predict.predict`) and are returned as float64. Used by the ``dnabert``
+chapter (mutation maps and variant effects).
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
+
+from genomebook.predict import model_device, predict
+from genomebook.seq import decode_one_hot, one_hot
 
 __all__ = ["ism", "difference_scores", "log_odds_ratio", "variant_effects"]
 
@@ -48,17 +56,48 @@ def _as_tensor(x: Any) -> torch.Tensor:
     return t
 
 
-def _predict(fn: Callable[[torch.Tensor], Any], xb: torch.Tensor, device: Any) -> np.ndarray:
+def _one_per_sequence(out: Any) -> torch.Tensor:
+    """``fn``'s output for a batch as a (B,) tensor: a NumPy array becomes a tensor, (B, 1) is squeezed."""
+    t = out if isinstance(out, torch.Tensor) else torch.as_tensor(np.asarray(out, dtype=float))
+    if t.ndim == 2 and t.shape[1] == 1:
+        t = t[:, 0]
+    if t.ndim != 1:
+        raise ValueError(f"fn must return one prediction per sequence, shape (B,) or (B, 1); got "
+                         f"{tuple(t.shape)}")
+    return t
+
+
+def _predict(fn: Callable[[torch.Tensor], Any], inputs: Any, n: int, *, batch_size: int, device: Any,
+             batch_fn: Callable[[Any], torch.Tensor] | None = None) -> np.ndarray:
+    """(n,) float64 predictions of ``fn`` on ``inputs`` (one-hot (n, 4, L), or what ``batch_fn`` turns into it)."""
+    if n == 0:
+        return np.zeros(0)
+    out = predict(fn, inputs, batch_size=batch_size, device=device, transform=_one_per_sequence,
+                  batch_fn=batch_fn)
+    if out.shape != (n,):
+        raise ValueError(f"fn must return one prediction per sequence, shape ({n},); got {out.shape}")
+    return out.astype(np.float64)
+
+
+def _device(fn: Any, x: torch.Tensor, device: Any) -> torch.device:
+    """Where to predict: ``device`` when given, else a model's own device, else where ``x`` is."""
     if device is not None:
-        xb = xb.to(device)
-    out = fn(xb)
-    out = out.detach().cpu().double().numpy() if isinstance(out, torch.Tensor) else np.asarray(out, float)
-    if out.ndim == 2 and out.shape[1] == 1:
-        out = out[:, 0]
-    if out.shape != (xb.shape[0],):
-        raise ValueError(f"fn must return one prediction per sequence, shape ({xb.shape[0]},); "
-                         f"got {out.shape}")
-    return out
+        return torch.device(device)
+    return model_device(fn) if isinstance(fn, nn.Module) else x.device
+
+
+def _mutants(xt: torch.Tensor) -> Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], torch.Tensor]:
+    """A batch builder: (sequence, base, position) index arrays -> those single-base mutants of ``xt``."""
+
+    def build(batch: tuple[np.ndarray, np.ndarray, np.ndarray]) -> torch.Tensor:
+        s, b, l_ = batch
+        xb = xt[torch.tensor(s)].clone()
+        rows, cols = torch.arange(len(s)), torch.tensor(l_)
+        xb[rows, :, cols] = 0
+        xb[rows, torch.tensor(b), cols] = 1
+        return xb
+
+    return build
 
 
 def ism(
@@ -76,7 +115,8 @@ def ism(
     (computed once, copied). An N position (all-zero column) gets all four substitutions.
     ``positions`` (default all) restricts the positions mutated; the others are NaN.
     Mutants are built and predicted ``batch_size`` at a time (``3 L`` per sequence), on
-    ``device`` when given (default: where ``x`` is); ``fn`` receives ``x``'s dtype.
+    ``device`` when given (default: the device of ``fn`` if it is an ``nn.Module``, else where
+    ``x`` is); ``fn`` receives ``x``'s dtype.
     """
     xt = _as_tensor(x)
     n, _, length = xt.shape
@@ -85,23 +125,16 @@ def ism(
         raise ValueError(f"positions must lie in [0, {length}), got {pos.min()}..{pos.max()}")
     pos = np.unique(pos % length) if pos.size else pos
     out = np.full((n, 4, length), np.nan)
-    with torch.no_grad():
-        ref = np.concatenate([_predict(fn, xt[i:i + batch_size], device)
-                              for i in range(0, n, batch_size)]) if n else np.zeros(0)
-        # every (sequence, position, base) that differs from the reference, as flat index arrays
-        onehot = xt[:, :, torch.from_numpy(pos)].detach().cpu().numpy() > 0  # (N, 4, P)
-        seq_i, base_i, p_i = np.nonzero(~onehot)
-        pos_i = pos[p_i]
-        for lo in range(0, seq_i.size, batch_size):
-            s, b, l_ = seq_i[lo:lo + batch_size], base_i[lo:lo + batch_size], pos_i[lo:lo + batch_size]
-            xb = xt[torch.tensor(s)].clone()
-            rows = torch.arange(len(s))
-            cols = torch.tensor(l_)
-            xb[rows, :, cols] = 0
-            xb[rows, torch.tensor(b), cols] = 1
-            out[s, b, l_] = _predict(fn, xb, device)
-        ref_s, ref_b, ref_p = np.nonzero(onehot)
-        out[ref_s, ref_b, pos[ref_p]] = ref[ref_s]
+    dev = _device(fn, xt, device)
+    ref = _predict(fn, xt, n, batch_size=batch_size, device=dev)
+    # every (sequence, position, base) that differs from the reference, as flat index arrays
+    onehot = xt[:, :, torch.from_numpy(pos)].detach().cpu().numpy() > 0  # (N, 4, P)
+    seq_i, base_i, p_i = np.nonzero(~onehot)
+    pos_i = pos[p_i]
+    out[seq_i, base_i, pos_i] = _predict(fn, (seq_i, base_i, pos_i), seq_i.size, batch_size=batch_size,
+                                         device=dev, batch_fn=_mutants(xt))
+    ref_s, ref_b, ref_p = np.nonzero(onehot)
+    out[ref_s, ref_b, pos[ref_p]] = ref[ref_s]
     return out
 
 
@@ -164,9 +197,8 @@ def variant_effects(
     optionally ``ref``, which must then agree with the sequence. Returns the variants'
     columns plus ``ref``, ``p_ref``, ``p_alt``, ``diff`` (``p_alt - p_ref``) and
     ``log_odds_ratio`` (``logit(p_alt) - logit(p_ref)``, clipped at ``eps``), in input order.
+    Predictions run in batches of ``batch_size`` on ``device`` as in :func:`ism`.
     """
-    from genomebook.seq import decode_one_hot, one_hot
-
     if hasattr(seqs, "shape"):  # numpy array or torch tensor
         xt = _as_tensor(seqs)
     else:
@@ -195,21 +227,13 @@ def variant_effects(
             r = bad[0]
             raise ValueError(f"variants row {variants.index[r]!r}: ref {given[r]!r} but sequence "
                              f"{si[r]} has {ref[r]!r} at position {pos[r]}")
-    with torch.no_grad():
-        used = np.unique(si)
-        ref_pred = np.full(n, np.nan)
-        for lo in range(0, used.size, batch_size):
-            idx = used[lo:lo + batch_size]
-            ref_pred[idx] = _predict(fn, xt[torch.tensor(idx)], device)
-        alt_pred = np.empty(len(variants))
-        base = np.array([_BASES.index(a) for a in alt], dtype=np.int64)
-        for lo in range(0, len(variants), batch_size):
-            s, p_, b = si[lo:lo + batch_size], pos[lo:lo + batch_size], base[lo:lo + batch_size]
-            xb = xt[torch.tensor(s)].clone()
-            rows, cols = torch.arange(len(s)), torch.tensor(p_)
-            xb[rows, :, cols] = 0
-            xb[rows, torch.tensor(b), cols] = 1
-            alt_pred[lo:lo + len(s)] = _predict(fn, xb, device)
+    dev = _device(fn, xt, device)
+    used = np.unique(si)
+    ref_pred = np.full(n, np.nan)
+    ref_pred[used] = _predict(fn, xt[torch.from_numpy(used)], used.size, batch_size=batch_size, device=dev)
+    base = np.array([_BASES.index(a) for a in alt], dtype=np.int64)
+    alt_pred = _predict(fn, (si, base, pos), len(variants), batch_size=batch_size, device=dev,
+                        batch_fn=_mutants(xt))
     out = variants.copy()
     out["alt"] = alt
     out["ref"] = ref

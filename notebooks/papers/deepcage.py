@@ -58,13 +58,15 @@ seed = 0
 fold = 0  # which of the five cell-type folds is the test set (0-4); run all five for every cell type
 expression_source = "simulated"  # simulated | real (DeepCAGE's TF expression of 55 ENCODE cell types)
 motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs)
-data_dir = None  # your data: a folder written by genomebook.accessibility.AccessibilityData.save
+data_dir = None  # your data: a folder written by genomebook.datasets.accessibility.AccessibilityData.save
 n_loci = None  # loci of the simulated world (None: from the profile)
 epochs = None  # maximum training epochs per model (None: from the profile)
 gis_cell = None  # cell type of the top-20 TF plot (None: K562 when it is a test cell type, else the first)
 gis_window_kb = 100  # the paper's window: loci within ± this many kb of a chosen locus
 alpha = 0.7  # a filter's subsequences count when activation > alpha × its maximum (the paper's 0.7)
 e_threshold = 0.01  # TomTom E-value for calling a filter a match to a JASPAR motif (the paper's)
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import time
@@ -76,18 +78,25 @@ import seaborn as sns
 from IPython.display import display
 
 from genomebook import chapter, metrics, motifs, published, report, train
-from genomebook import accessibility as acc
+from genomebook.datasets.accessibility import (
+    AccessibilityDataModule, cell_type_folds, locus_sequences, one_hot_codes, window_overlaps,
+)
 from genomebook.interpret import filter_influence, filter_motifs, gradient_importance, precision_at_k
 from genomebook.models import CROSS_CELL_MODELS, SEQUENCE_ONLY, BIRDLike, TrainingMean, cross_cell_model
 from genomebook.models.sizes import width_factor
+from genomebook.predict import model_device, predict
 from genomebook.simulate.accessibility import BUILT_IN as WORLD_BUILT_IN
+from genomebook.workflows.deepcage import (
+    bootstrap_cells, bootstrap_cells_and_loci, celltype_scores, fit_cross_cell, load_or_simulate,
+    mean_difference, nanmean, predict_matrix,
+)
 
-run = chapter.open_run("deepcage", profile=profile, seed=seed, data_source="simulated",
+run = chapter.open_run("deepcage", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source="simulated",
                        user_data=data_dir is not None, n_loci=n_loci, epochs=epochs)
 sizes, store, source = run.sizes, run.store, run.source
 print(f"fold={fold}")
-data, world, _ = acc.load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
-                                     motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+data, world, _ = load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
+                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
 if world is None:
     display(report.note(
         "Your data", f"Loci, cell types, expression and labels from <code>{data_dir}</code>. The "
@@ -114,14 +123,14 @@ else:
 # unseen cell types.
 
 # %%
-folds = acc.cell_type_folds(data.n_cells, 5, seed)
+folds = cell_type_folds(data.n_cells, 5, seed)
 train_cells, test_cells = folds[fold]
-dm_cls = acc.AccessibilityDataModule(data, train_cells, test_cells, target="labels",
-                                     n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
-                                     seed=seed)
-dm_reg = acc.AccessibilityDataModule(data, train_cells, test_cells, target="signal",
-                                     n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
-                                     seed=seed)
+dm_cls = AccessibilityDataModule(data, train_cells, test_cells, target="labels",
+                                 n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
+                                 seed=seed)
+dm_reg = AccessibilityDataModule(data, train_cells, test_cells, target="signal",
+                                 n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
+                                 seed=seed)
 known_idx, novel_idx = dm_cls.known_idx, dm_cls.novel_idx
 test_names = [data.cell_types[k] for k in test_cells]
 labels = np.asarray(data.labels)
@@ -151,10 +160,10 @@ run.built_in(WORLD_BUILT_IN)
 
 # %%
 bin_bp = int(np.median((data.loci["end"] - data.loci["start"]).to_numpy()))
-overlapping = acc.window_overlaps(data.loci, data.seq_len, novel_idx, known_idx)
+overlapping = window_overlaps(data.loci, data.seq_len, novel_idx, known_idx)
 leakage = run.leakage(
-    {"train: known loci": acc.locus_sequences(data, known_idx),
-     "test: novel loci": acc.locus_sequences(data, novel_idx)},
+    {"train: known loci": locus_sequences(data, known_idx),
+     "test: novel loci": locus_sequences(data, novel_idx)},
     seed=seed,
     caption=("Leakage card of the loci. Only cell types are held out: every known locus's sequence is "
              "seen in training by design and scored again in the test cell types, whose expression and "
@@ -218,8 +227,8 @@ def fit_models(names, datamodule, task):
     fitted = {}
     for name in names:
         t0 = time.perf_counter()
-        fitted[name], curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), datamodule,
-                                                 task=task, **fit_kw)
+        fitted[name], curve = fit_cross_cell(cross_cell_model(name, **model_sizes), datamodule,
+                                             task=task, **fit_kw)
         curves.append(curve.assign(model=name, task=task))
         print(f"{name} ({task}): {len(curve)} epochs in {time.perf_counter() - t0:.0f} s")
     return fitted
@@ -229,7 +238,7 @@ cls_models = fit_models(CLS_MODELS, dm_cls, "classification")
 
 
 def predict_all(models, loci, cells=test_cells):
-    return {name: acc.predict_matrix(m, data, loci, cells) for name, m in models.items()}
+    return {name: predict_matrix(m, data, loci, cells) for name, m in models.items()}
 
 
 cls_known = predict_all(cls_models, known_idx)
@@ -240,8 +249,8 @@ cls_novel["training mean"] = mean_label.predict(len(test_cells))[novel_idx]
 
 # %%
 ct_auprc = pd.concat([
-    acc.celltype_scores(y_known, cls_known, "auprc", test_names).assign(loci="known"),
-    acc.celltype_scores(y_novel, cls_novel, "auprc", test_names).assign(loci="novel")
+    celltype_scores(y_known, cls_known, "auprc", test_names).assign(loci="known"),
+    celltype_scores(y_novel, cls_novel, "auprc", test_names).assign(loci="novel")
     if len(novel_idx) else None])
 store.table("celltype_auprc", ct_auprc)
 rows = []
@@ -366,7 +375,7 @@ plt.show()
 
 # %%
 COMPARED = ["DeepCAGE", "BIRD-like", "ChromDragoNN-like", "training mean"]
-ct_pearson = acc.celltype_scores(s_known, {m: reg_known[m] for m in COMPARED}, "pearson", test_names)
+ct_pearson = celltype_scores(s_known, {m: reg_known[m] for m in COMPARED}, "pearson", test_names)
 store.table("celltype_pearson", ct_pearson)
 rows = []
 for m in COMPARED:
@@ -475,7 +484,7 @@ start = int(np.argmax(smooth))
 region = on_chrom[start:start + span]
 show = [test_names[i] for i in np.argsort(-signal[region][:, test_cells].mean(axis=0))[:3]]
 show_idx = [test_names.index(c) for c in show]
-pred_region = acc.predict_matrix(reg_models["DeepCAGE"], data, region, test_cells)
+pred_region = predict_matrix(reg_models["DeepCAGE"], data, region, test_cells)
 mean_region = mean_signal.predict(len(test_cells))[region]
 x_kb = loci_df.loc[region, "start"].to_numpy() / 1e3
 fig, axes = plt.subplots(len(show), 1, figsize=(11, 1.5 * len(show) + 0.6), sharex=True)
@@ -613,14 +622,11 @@ print(f"precision@20: {p20:.2f} averaged over test cell types (window: {p20_wind
 # motifs some filter matches.
 
 # %%
-import torch  # noqa: E402
-
 trunk = dc_reg.net.trunk
 fl = np.sort(np.random.default_rng(seed + 1).permutation(known_idx)[:min(sizes["n_filter_loci"],
                                                                          len(known_idx))])
-x_f = acc.one_hot_codes(np.asarray(data.codes[fl]))
-with torch.no_grad():
-    act = torch.cat([trunk.first_activations(x_f[i:i + 256]) for i in range(0, len(fl), 256)])
+x_f = one_hot_codes(np.asarray(data.codes[fl]))
+act = predict(trunk.first_activations, x_f, batch_size=256, device=model_device(trunk))  # (N, filters, L)
 jaspar = motifs.load_jaspar()
 targets = list(jaspar)
 if world is not None and motif_source != "jaspar":
@@ -631,8 +637,7 @@ learned = filter_motifs(act, x_f, trunk.first_conv.kernel_size[0], targets, alph
 # low-information database motifs, so the trained count means little without this one.
 train.seed_everything(seed)
 untrained = cross_cell_model("DeepCAGE", **model_sizes).trunk.eval()
-with torch.no_grad():
-    act0 = torch.cat([untrained.first_activations(x_f[i:i + 256]) for i in range(0, len(fl), 256)])
+act0 = predict(untrained.first_activations, x_f, batch_size=256, device=model_device(untrained))
 control = filter_motifs(act0, x_f, untrained.first_conv.kernel_size[0], targets, alpha=alpha,
                         e_threshold=e_threshold)
 jaspar_ids = {m.id for m in jaspar}
@@ -650,7 +655,7 @@ s_infl = signal[infl_loci][:, test_cells]
 
 
 def mean_r():
-    pred = acc.predict_matrix(dc_reg, data, infl_loci, test_cells)
+    pred = predict_matrix(dc_reg, data, infl_loci, test_cells)
     return float(np.nanmean(metrics.celltype_wise(s_infl, pred, "pearson")))
 
 
@@ -823,12 +828,12 @@ def compare_cls(a, b, loci_set):
     """Paired bootstrap of mean cell-type-wise auPR, a − b: over cell types (known loci) or
     over loci and cell types (novel loci). NaN when the fold has no such loci."""
     if loci_set == "known":
-        return acc.bootstrap_cells({a: ct_values("known", a), b: ct_values("known", b)},
-                                   acc.mean_difference(a, b), n_boot=n_boot, seed=seed)
+        return bootstrap_cells({a: ct_values("known", a), b: ct_values("known", b)},
+                               mean_difference(a, b), n_boot=n_boot, seed=seed)
     if not len(novel_idx):
         return {"value": nan, "ci_low": nan, "ci_high": nan, "n": 0, "n_cells": len(test_cells)}
-    return acc.bootstrap_cells_and_loci(y_novel, {a: cls_novel[a], b: cls_novel[b]}, "auprc",
-                                        acc.mean_difference(a, b), n_boot=n_boot, seed=seed)
+    return bootstrap_cells_and_loci(y_novel, {a: cls_novel[a], b: cls_novel[b]}, "auprc",
+                                    mean_difference(a, b), n_boot=n_boot, seed=seed)
 
 
 def units(res, loci_set):
@@ -883,8 +888,8 @@ claims.append(claim_from(
 r_ct = {m: wide[m].reindex(test_names).to_numpy() for m in COMPARED}
 paper_baselines = ["BIRD-like", "ChromDragoNN-like"]
 best_reg = max(paper_baselines, key=lambda m: f3.loc[m, "mean Pearson r"])
-res = acc.bootstrap_cells({"a": r_ct["DeepCAGE"], "b": r_ct[best_reg]}, acc.mean_difference("a", "b"),
-                          n_boot=n_boot, seed=seed)
+res = bootstrap_cells({"a": r_ct["DeepCAGE"], "b": r_ct[best_reg]}, mean_difference("a", "b"),
+                      n_boot=n_boot, seed=seed)
 claims.append(claim_from(
     "Regression DeepCAGE has a higher mean cell-type-wise Pearson r than BIRD-like and ChromDragoNN-like", res,
     detail=(", ".join(f"{m} {f3.loc[m, 'mean Pearson r']:.3f}" for m in ["DeepCAGE", *paper_baselines])
@@ -893,8 +898,8 @@ claims.append(claim_from(
     built_in=built("regression"),
     failed_reference=(f"{best_reg} mean r {f3.loc[best_reg, 'mean Pearson r']:.3f} ≤ {FAIL_R}"
                       if f3.loc[best_reg, "mean Pearson r"] <= FAIL_R else "")))
-res = acc.bootstrap_cells({"a": r_ct["DeepCAGE"], "b": r_ct["training mean"]}, acc.mean_difference("a", "b"),
-                          n_boot=n_boot, seed=seed)
+res = bootstrap_cells({"a": r_ct["DeepCAGE"], "b": r_ct["training mean"]}, mean_difference("a", "b"),
+                      n_boot=n_boot, seed=seed)
 claims.append(claim_from(
     "Regression DeepCAGE has a higher mean cell-type-wise Pearson r than the training mean", res,
     detail=(f"DeepCAGE {f3.loc['DeepCAGE', 'mean Pearson r']:.3f} vs training mean "
@@ -912,9 +917,9 @@ def psr_parts(pred):
 num_dc, den = psr_parts(reg_known["DeepCAGE"])
 num_best = {m: psr_parts(reg_known[m])[0] for m in paper_baselines}
 best_psr = min(paper_baselines, key=lambda m: f3.loc[m, "PSR"])
-res = acc.bootstrap_cells({"dc": num_dc, "other": num_best[best_psr], "den": den},
-                          lambda v: (v["other"].sum(-1) - v["dc"].sum(-1)) / v["den"].sum(-1),
-                          n_boot=n_boot, seed=seed)
+res = bootstrap_cells({"dc": num_dc, "other": num_best[best_psr], "den": den},
+                      lambda v: (v["other"].sum(-1) - v["dc"].sum(-1)) / v["den"].sum(-1),
+                      n_boot=n_boot, seed=seed)
 claims.append(claim_from(
     "Regression DeepCAGE has a lower prediction squared error (PSR) than BIRD-like and ChromDragoNN-like", res,
     detail=(", ".join(f"{m} {f3.loc[m, 'PSR']:.3f}" for m in ["DeepCAGE", *paper_baselines])
@@ -929,10 +934,10 @@ rv = {"full": r_cells["DeepCAGE"], "expr": r_cells["DeepCAGE − expression"],
 
 
 def pct_change(key):
-    return lambda v: 100 * (acc.nanmean(v[key]) - acc.nanmean(v["full"])) / acc.nanmean(v["full"])
+    return lambda v: 100 * (nanmean(v[key]) - nanmean(v["full"])) / nanmean(v["full"])
 
 
-res = acc.bootstrap_cells(rv, pct_change("expr"), n_boot=n_boot, seed=seed)
+res = bootstrap_cells(rv, pct_change("expr"), n_boot=n_boot, seed=seed)
 claims.append(claim_from(
     "DeepCAGE without TF expression has a lower mean cell-type-wise Pearson r than DeepCAGE", res, 0, "<",
     detail=(f"change {res['value']:+.1f}% of the full model's mean r {base_r:.3f} (paired; bootstrap over "
@@ -940,7 +945,7 @@ claims.append(claim_from(
             f"{published.value('deepcage.suppfig2.change.no_expression'):+g}%"),
     source="Results, model ablation (Supp Fig 2)", published="deepcage.suppfig2.change.no_expression",
     built_in=built("ablation"), failed_reference=full_failed))
-res = acc.bootstrap_cells(rv, lambda v: pct_change("motif")(v) - pct_change("expr")(v), n_boot=n_boot, seed=seed)
+res = bootstrap_cells(rv, lambda v: pct_change("motif")(v) - pct_change("expr")(v), n_boot=n_boot, seed=seed)
 claims.append(claim_from(
     "Removing TF expression lowers mean cell-type-wise r more than removing motif scores "
     "(difference of the % drops)", res,
@@ -953,7 +958,7 @@ claims.append(claim_from(
 
 # GIS (Fig 4): precision@20 per test cell type against the world's drivers
 if world is not None:
-    res = acc.bootstrap_cells({"p": p20_cells}, lambda v: acc.nanmean(v["p"]) / chance, n_boot=n_boot, seed=seed)
+    res = bootstrap_cells({"p": p20_cells}, lambda v: nanmean(v["p"]) / chance, n_boot=n_boot, seed=seed)
 else:
     res = {"value": nan, "ci_low": nan, "ci_high": nan, "n": len(test_names)}
 claims.append(claim_from(

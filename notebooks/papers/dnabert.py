@@ -39,6 +39,8 @@ data_source = "simulated"  # simulated | real (GUE tasks; pre-training on EPD hu
 n_seeds = None  # fine-tuning seeds per model on prom-core (None: from the profile)
 n_train = None  # training sequences per task (None: from the profile)
 epochs = None  # BERT fine-tuning epochs (None: from the profile)
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import matplotlib.pyplot as plt
@@ -50,21 +52,22 @@ from IPython.display import display
 from scipy import stats
 
 from genomebook import attention as attn
-from genomebook import chapter, metrics, motifs, published, report, variants
-from genomebook import finetune as ft
+from genomebook import chapter, discovery, metrics, motifs, published, report, variants
 from genomebook.datasets import leakage
+from genomebook.datasets.gue import Split, gue
 from genomebook.seq import one_hot
 from genomebook.simulate import genome as sim_genome
 from genomebook.simulate import promoters as sim_prom
 from genomebook.simulate import splicing as sim_splice
 from genomebook.simulate import tfbs as sim_tf
 from genomebook.tokenize import KmerTokenizer
+from genomebook.workflows import dnabert
 
 REAL_TASKS = {"prom-core": "gue_prom_prom_core_all", "TF (human)": "gue_tf_0", "TF (mouse)": "gue_mouse_0",
               "splice": "gue_splice_reconstructed", "viz": "gue_prom_prom_core_tata"}
 real_names = ([f"{p}_{s}" for p in REAL_TASKS.values() for s in ("dev", "test")]
               + [f"{p}_train" for t, p in REAL_TASKS.items() if t != "splice"])
-run = chapter.open_run("dnabert", profile=profile, seed=seed, data_source=data_source, datasets=real_names,
+run = chapter.open_run("dnabert", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source, datasets=real_names,
                        n_seeds=n_seeds, n_train=n_train, epochs=epochs)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
 real = source == "real"
@@ -92,7 +95,7 @@ else:
         f"and validation; its 400 bp sequences are cropped to the central {int(sizes['splice_len'])} bp when "
         "the profile's splice_len is shorter). Pre-training reads EPD's human promoters (1.1 Mbp at most), "
         "not the whole hg38, with every stretch that shares a "
-        f"{ft.HELDOUT_OVERLAP_K}-mer with a GUE validation or test sequence masked out first (GUE's promoter "
+        f"{dnabert.HELDOUT_OVERLAP_K}-mer with a GUE validation or test sequence masked out first (GUE's promoter "
         "sets come from EPD). Ground-truth checks (planted motifs, true variant effects) are not testable "
         "on real data.", "important"))
 if not real:
@@ -120,24 +123,24 @@ def built_in(*keys: str) -> str:
 n_tr, n_va, n_te = int(sizes["n_train"]), int(sizes["n_val"]), int(sizes["n_test"])
 
 
-def by_ranges(split: ft.Split) -> tuple[ft.Split, ft.Split, ft.Split]:
+def by_ranges(split: Split) -> tuple[Split, Split, Split]:
     idx = np.arange(split.n)
     return split.take(idx[:n_tr]), split.take(idx[n_tr:n_tr + n_va]), split.take(idx[n_tr + n_va:])
 
 
 GUE_SPLICE_CENTRE, GUE_SPLICE_LENGTH = 200, 400  # GUE splice: 400 bp, exon/intron boundary at index 200
-gue_splits: dict[str, dict[str, ft.Split]] = {}  # real data: every GUE split as read (before subsampling)
+gue_splits: dict[str, dict[str, Split]] = {}  # real data: every GUE split as read (before subsampling)
 
 
-def real_task(task: str, prefix: str, whole_test: bool = False) -> tuple[ft.Split, ft.Split, ft.Split]:
-    parts = ft.gue(prefix)
+def real_task(task: str, prefix: str, whole_test: bool = False) -> tuple[Split, Split, Split]:
+    parts = gue(prefix)
     if "train" not in parts:  # GUE splice: dev -> 80% train, 20% validation
         dev = parts["dev"].subsample(parts["dev"].n, seed=seed)
         cut = int(0.8 * dev.n)
         parts["train"], parts["dev"] = dev.take(np.arange(cut)), dev.take(np.arange(cut, dev.n))
     if "splice" in prefix and int(sizes["splice_len"]) < GUE_SPLICE_LENGTH:  # the central splice_len bp
         a = GUE_SPLICE_CENTRE - int(sizes["splice_len"]) // 2
-        parts = {p: ft.Split([x[a:a + int(sizes["splice_len"])] for x in sp.seqs], sp.labels)
+        parts = {p: Split([x[a:a + int(sizes["splice_len"])] for x in sp.seqs], sp.labels)
                  for p, sp in parts.items()}
     gue_splits[task] = parts
     return (parts["train"].subsample(n_tr, seed), parts["dev"].subsample(n_va, seed),
@@ -151,15 +154,15 @@ if not real:
     core = prom300.crop(-34, 36)
     viz_world = prom300.crop(vs, ve)
     tasks = {
-        "prom-core": by_ranges(ft.Split(core.seqs, core.labels)),
-        "TF (human)": by_ranges(ft.Split(*(lambda w: (w.seqs, w.labels))(
+        "prom-core": by_ranges(Split(core.seqs, core.labels)),
+        "TF (human)": by_ranges(Split(*(lambda w: (w.seqs, w.labels))(
             sim_tf.tf_binding_world(0, n_all, species="human", seed=seed)))),
-        "TF (mouse)": by_ranges(ft.Split(*(lambda w: (w.seqs, w.labels))(
+        "TF (mouse)": by_ranges(Split(*(lambda w: (w.seqs, w.labels))(
             sim_tf.tf_binding_world(0, n_all, species="mouse", seed=seed + 1)))),
-        "splice": by_ranges(ft.Split(*(lambda w: (w.seqs, w.labels))(
+        "splice": by_ranges(Split(*(lambda w: (w.seqs, w.labels))(
             sim_splice.splice_world(n_all, length=int(sizes["splice_len"]), decoy_fraction=0.5, seed=seed)))),
     }
-    viz_tasks = by_ranges(ft.Split(viz_world.seqs, viz_world.labels))
+    viz_tasks = by_ranges(Split(viz_world.seqs, viz_world.labels))
     viz_test_world = viz_world.take(np.arange(n_tr + n_va, n_all))
     viz_tss = viz_world.tss
 else:
@@ -183,7 +186,7 @@ display(card.style.hide(axis="index"))
 # which shows what the mask removed.
 
 # %%
-corpus, corpus_name = ft.pretraining_corpus(profile, data_source=source, seed=seed)
+corpus, corpus_name = dnabert.pretraining_corpus(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 all_splits = {**tasks, "viz": viz_tasks}
 
 
@@ -199,13 +202,13 @@ leak = task_cards(pretraining=corpus)
 run.show_leakage(leak, caption=f"Leakage card of every task: duplicates between its splits, and overlap with "
                                f"the pre-training corpus ({corpus_name}).")
 if real:
-    unmasked, _ = ft.pretraining_corpus(profile, data_source="real", masked=False)
+    unmasked, _ = dnabert.pretraining_corpus(profile, data_source="real", masked=False, cache_dir=run.cache_dir)
     leak_before = task_cards(pretraining=unmasked,
                              against=[(s, leakage.PRETRAINING) for s in ("train", "dev", "test")])
     run.show_leakage(leak_before, name="leakage_unmasked_corpus",
                      caption="The same splits against the EPD corpus BEFORE masking (not what pre-training "
                              "read): the overlap the mask removed.")
-    mask = ft.pretraining_mask(profile)
+    mask = dnabert.pretraining_mask(profile, cache_dir=run.cache_dir)
     mask_table = pd.DataFrame([
         {"field": "corpus documents (EPD human promoters)", "value": f"{mask['documents']:,}"},
         {"field": "documents with a masked stretch", "value": f"{mask['documents_touched']:,}"},
@@ -272,7 +275,7 @@ print(dedup_note)
 tok = KmerTokenizer(int(sizes["k"]))
 example = tasks["prom-core"][0].seqs[0][:20]
 print(f"{example} -> {tok.tokens(example)[:4]} ... -> ids {tok.encode(example)[:6]}")
-pre = ft.pretrain_default(profile, data_source=source, seed=seed)
+pre = dnabert.pretrain_default(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 print(f"pre-trained on {pre.corpus}: {len(pre.history)} evaluations, "
       f"{'read from the cache (' + format(pre.seconds, '.0f') + ' s when computed)' if pre.cached else format(pre.seconds, '.0f') + ' s'}")
 store.table("pretraining_curves", pre.history)
@@ -312,7 +315,7 @@ comparisons = {}
 for task, (models, task_seeds) in plan.items():
     tr, va, te = tasks[task]
     print(f"--- {task}")
-    comparisons[task] = ft.compare(tr, va, te, models, sizes, pretrained=pre, seeds=task_seeds)
+    comparisons[task] = dnabert.compare(tr, va, te, models, sizes, pretrained=pre, seeds=task_seeds)
 all_scores = pd.concat([c.scores.assign(task=t) for t, c in comparisons.items()], ignore_index=True)
 all_scores = all_scores[["task", "model", "seed", "metric", "value", "ci_low", "ci_high", "seconds", "epochs"]]
 store.table("finetune_scores", all_scores)
@@ -427,17 +430,13 @@ plt.show()
 
 # %%
 viz_tr, viz_va, viz_te = viz_tasks
-viz = ft.finetune_bert(viz_tr, viz_va, sizes, pretrained=pre, seed=seed, name="DNABERT (viz window)")
-viz_probs = ft.predict(viz, viz_te.seqs)
-viz_scores = ft.scores(viz_te.labels, viz_probs, n_boot=n_boot, seed=seed)
+viz = dnabert.finetune_bert(viz_tr, viz_va, sizes, pretrained=pre, seed=seed, name="DNABERT (viz window)")
+viz_probs = dnabert.predict(viz, viz_te.seqs)
+viz_scores = dnabert.scores(viz_te.labels, viz_probs, n_boot=n_boot, seed=seed)
 print("viz model test scores:", dict(zip(viz_scores["metric"], viz_scores["value"].round(3))))
 k = viz.k
-enc = KmerTokenizer(k, max_length=None).batch_encode_equal(viz_te.seqs)
-with torch.no_grad():
-    att = torch.cat([viz.model.attentions(enc["input_ids"][i:i + 256], enc["attention_mask"][i:i + 256])
-                     for i in range(0, len(viz_te.seqs), 256)], dim=1)  # (layers, N, heads, T, T)
-token_scores = attn.attention_to_tokens(att, layer=-1)
-base_scores = attn.kmer_to_base_scores(token_scores, k)  # (N, L)
+att = torch.from_numpy(attn.attention_maps(viz.model, viz_te.seqs, k))  # (layers, N, heads, T, T)
+base_scores = attn.landscape(viz.model, viz_te.seqs, k)  # (N, L) per-base [CLS] attention, last layer
 positions = np.arange(base_scores.shape[1]) - viz_tss
 paper_span = (int(published.value("dnabert.fig4b.tata_attention.first")),
               int(published.value("dnabert.fig4b.tata_attention.last")))
@@ -533,7 +532,7 @@ plt.show()
 # %%
 pred_pos = viz_probs[:, 1] > 0.5
 disc_labels = (viz_te.labels == 1) & pred_pos
-cand, found = attn.discover_motifs(viz_te.seqs, disc_labels.astype(int), base_scores)
+cand, found = discovery.discover_motifs(viz_te.seqs, disc_labels.astype(int), base_scores)
 store.table("discovered_words", cand.head(200))
 print(f"{int(cand['kept'].sum()) if len(cand) else 0} enriched words -> {len(found)} motifs")
 tt = motifs.tomtom(found, motifs.load_jaspar(), q_threshold=0.01) if found else pd.DataFrame()
@@ -542,7 +541,7 @@ n_matched = int(best["query"].nunique())
 print(f"{n_matched} of {len(found)} discovered motifs match JASPAR at TomTom q < 0.01")
 if viz_test_world is not None:
     planted = [viz_test_world.elements[e] for e in sim_prom.ELEMENTS]
-    disc = attn.score_discovery(found, planted)
+    disc = discovery.score_discovery(found, planted)
     disc_row = {"found motifs": disc["n_found"], "planted motifs": disc["n_planted"],
                 "precision": disc["precision"], "recall": disc["recall"],
                 "precision (lenient)": disc["precision_any"], "recall (lenient)": disc["recall_any"]}
@@ -573,7 +572,7 @@ if n_show:
 # substitutions of `n_ism` test promoters.
 
 # %%
-prob_fn = ft.probability_fn(viz)
+prob_fn = dnabert.probability_fn(viz)
 pos_idx = np.flatnonzero(viz_te.labels == 1)[: int(sizes["n_ism"])]
 x = one_hot([viz_te.seqs[i] for i in pos_idx])
 ism_preds = variants.ism(prob_fn, x)

@@ -35,9 +35,11 @@ seed = 0
 fold = 0  # which of the five cell-type folds is held out as the test set (0-4)
 expression_source = "simulated"  # simulated | real (DeepCAGE's TF expression of 55 ENCODE cell types)
 motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs)
-data_dir = None  # your data: a folder written by genomebook.accessibility.AccessibilityData.save
+data_dir = None  # your data: a folder written by genomebook.datasets.accessibility.AccessibilityData.save
 n_loci = None  # loci of the simulated world (None: from the profile)
 epochs = None  # maximum training epochs (None: from the profile)
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 
@@ -49,17 +51,23 @@ from IPython.display import display
 from matplotlib.patches import Rectangle
 
 from genomebook import chapter, metrics, report, train
-from genomebook import accessibility as acc
+from genomebook.datasets.accessibility import (
+    AccessibilityDataModule, cell_type_folds, locus_sequences, window_overlaps,
+)
 from genomebook.models import CROSS_CELL_MODELS, TrainingMean, cross_cell_model
 from genomebook.models.sizes import width_factor
 from genomebook.simulate.accessibility import BUILT_IN as WORLD_BUILT_IN
+from genomebook.workflows.deepcage import (
+    bootstrap_cells, bootstrap_cells_and_loci, celltype_scores, fit_cross_cell, load_or_simulate,
+    mean_difference, predict_matrix,
+)
 
-run = chapter.open_run("chromatin_accessibility", profile=profile, seed=seed, data_source="simulated",
+run = chapter.open_run("chromatin_accessibility", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source="simulated",
                        user_data=data_dir is not None, n_loci=n_loci, epochs=epochs)
 sizes, store, source = run.sizes, run.store, run.source
 print(f"fold={fold}")
-data, world, _ = acc.load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
-                                     motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+data, world, _ = load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
+                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
 if world is None:
     display(report.note(
         "Your data", f"Loci, cell types, TF expression and peak labels from <code>{data_dir}</code> "
@@ -119,10 +127,10 @@ plt.show()
 # tested on the held-out cell types.
 
 # %%
-train_cells, test_cells = acc.cell_type_folds(data.n_cells, 5, seed)[fold]
-dm = acc.AccessibilityDataModule(data, train_cells, test_cells, target="labels",
-                                 n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
-                                 seed=seed)
+train_cells, test_cells = cell_type_folds(data.n_cells, 5, seed)[fold]
+dm = AccessibilityDataModule(data, train_cells, test_cells, target="labels",
+                             n_val_cells=sizes["n_val_cells"], batch_size=sizes["batch_size"],
+                             seed=seed)
 test_names = [data.cell_types[k] for k in test_cells]
 y_known = labels[dm.known_idx][:, test_cells]
 y_novel = labels[dm.novel_idx][:, test_cells]
@@ -141,10 +149,10 @@ print(f"known loci {len(dm.known_idx):,}, novel loci {len(dm.novel_idx):,}; test
 
 # %%
 bin_bp = int(np.median((data.loci["end"] - data.loci["start"]).to_numpy()))
-overlapping = acc.window_overlaps(data.loci, data.seq_len, dm.novel_idx, dm.known_idx)
+overlapping = window_overlaps(data.loci, data.seq_len, dm.novel_idx, dm.known_idx)
 leakage = run.leakage(
-    {"train: known loci": acc.locus_sequences(data, dm.known_idx),
-     "test: novel loci": acc.locus_sequences(data, dm.novel_idx)},
+    {"train: known loci": locus_sequences(data, dm.known_idx),
+     "test: novel loci": locus_sequences(data, dm.novel_idx)},
     seed=seed,
     caption=("Leakage card of the loci. Only cell types are held out: every known locus's sequence is "
              "seen in training by design and scored again in the test cell types, whose expression and "
@@ -184,9 +192,9 @@ if widths.min() < 1:
 train.seed_everything(seed)  # building the table drew random weights; start training from the seed
 fitted, curves = {}, []
 for name in ["Basset", "DeepCAGE"]:
-    module, curve = acc.fit_cross_cell(cross_cell_model(name, **model_sizes), dm, task="classification",
-                                       epochs=sizes["epochs"], patience=sizes["patience"], lr=sizes["lr"],
-                                       seed=seed)
+    module, curve = fit_cross_cell(cross_cell_model(name, **model_sizes), dm, task="classification",
+                                   epochs=sizes["epochs"], patience=sizes["patience"], lr=sizes["lr"],
+                                   seed=seed)
     fitted["sequence only" if name == "Basset" else name] = module
     curves.append(curve.assign(model=name))
 curves = pd.concat(curves, ignore_index=True)
@@ -198,8 +206,8 @@ fig.tight_layout()
 store.figure("training_curves", fig)
 plt.show()
 
-pred_known = {n: acc.predict_matrix(m, data, dm.known_idx, test_cells) for n, m in fitted.items()}
-pred_novel = {n: acc.predict_matrix(m, data, dm.novel_idx, test_cells) for n, m in fitted.items()}
+pred_known = {n: predict_matrix(m, data, dm.known_idx, test_cells) for n, m in fitted.items()}
+pred_novel = {n: predict_matrix(m, data, dm.novel_idx, test_cells) for n, m in fitted.items()}
 mean_model = TrainingMean().fit(labels[:, train_cells])
 pred_known["training mean"] = mean_model.predict(len(test_cells))[dm.known_idx]
 pred_novel["training mean"] = mean_model.predict(len(test_cells))[dm.novel_idx]
@@ -267,7 +275,7 @@ scores = pd.DataFrame(rows)
 store.table("scores", scores)
 display(scores.pivot(index="evaluation", columns="model", values="mean").round(3))
 
-per_cell = acc.celltype_scores(y_known, pred_known, "auprc", test_names)
+per_cell = celltype_scores(y_known, pred_known, "auprc", test_names)
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
 wide = per_cell.pivot(index="cell_type", columns="model", values="value")
 for _, r in wide.iterrows():
@@ -323,14 +331,14 @@ def claim_from(statement, res, **kw):
 
 
 per_known = {n: metrics.celltype_wise(y_known, p, "auprc") for n, p in pred_known.items()}
-res_seq = acc.bootstrap_cells(per_known, acc.mean_difference("DeepCAGE", "sequence only"),
-                              n_boot=n_boot, seed=seed)
-res_mean = acc.bootstrap_cells(per_known, acc.mean_difference("DeepCAGE", "training mean"),
-                               n_boot=n_boot, seed=seed)
+res_seq = bootstrap_cells(per_known, mean_difference("DeepCAGE", "sequence only"),
+                          n_boot=n_boot, seed=seed)
+res_mean = bootstrap_cells(per_known, mean_difference("DeepCAGE", "training mean"),
+                           n_boot=n_boot, seed=seed)
 if len(dm.novel_idx):
-    res_novel = acc.bootstrap_cells_and_loci(y_novel, {k: pred_novel[k] for k in ("DeepCAGE", "sequence only")},
-                                             "auprc", acc.mean_difference("DeepCAGE", "sequence only"),
-                                             n_boot=n_boot, seed=seed)
+    res_novel = bootstrap_cells_and_loci(y_novel, {k: pred_novel[k] for k in ("DeepCAGE", "sequence only")},
+                                         "auprc", mean_difference("DeepCAGE", "sequence only"),
+                                         n_boot=n_boot, seed=seed)
 else:
     res_novel = {"value": nan, "ci_low": nan, "ci_high": nan, "n": 0}
 lw_diff = (metrics.locus_wise(y_known, pred_known["DeepCAGE"], "auprc")

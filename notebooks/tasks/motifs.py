@@ -47,6 +47,8 @@ unequal_lengths = "error"  # your files: sequences of different lengths stop, un
 scanner_motifs = None  # JASPAR IDs for the scanning baseline; None: the planted motifs when
 # simulated, all JASPAR 2024 vertebrate CORE motifs on real data or your files
 q_threshold = 0.05  # TomTom q-value for calling a filter a match to a JASPAR motif
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import copy
@@ -66,7 +68,8 @@ from genomebook import chapter, metrics, motifs, report, seq, train
 from genomebook.datasets import read_labelled_sequences, registry
 from genomebook.datasets.labelled import length_summary
 from genomebook.interpret import filter_motifs
-from genomebook.models import MotifCNN, MotifCNNConfig, SequenceModel
+from genomebook.predict import predict as predict_batches
+from genomebook.models import MotifCNN, MotifCNNConfig, SequenceClassifier
 from genomebook.simulate import composition, motif_grammar_world
 from genomebook.simulate.grammar import LABEL_NOISE
 
@@ -75,7 +78,7 @@ if user_data and (fasta_path is None or labels_path is None):
     raise ValueError("Give both fasta_path and labels_path to run on your own sequences "
                      f"(got fasta_path={fasta_path!r}, labels_path={labels_path!r}).")
 splits = {s: f"{real_dataset}_{s}" for s in ("train", "dev", "test")}
-run = chapter.open_run("motifs", profile=profile, seed=seed, data_source=data_source,
+run = chapter.open_run("motifs", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source,
                        datasets=list(splits.values()), user_data=user_data,
                        n_sequences=n_sequences, epochs=epochs)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
@@ -211,7 +214,7 @@ leak = run.leakage({k: [sequences[i] for i in ix] for k, ix in split_idx.items()
 # %%
 net = MotifCNN(MotifCNNConfig(n_filters=sizes["n_filters"]))
 untrained_net = copy.deepcopy(net)  # the control for motif recovery below
-model = SequenceModel(net, lr=3e-3)
+model = SequenceClassifier(net, lr=3e-3, weight_decay=1e-4)
 history = train.History()
 trainer = train.fit(model, train_dataloaders=loader(idx_train, shuffle=True),
                     val_dataloaders=loader(idx_val), max_epochs=sizes["epochs"],
@@ -233,8 +236,8 @@ plt.show()
 
 # %%
 def predict(ix):
-    with torch.no_grad():
-        return torch.sigmoid(model(torch.from_numpy(x[ix]))).numpy()
+    """P(positive) of the trained CNN on the sequences ``ix``, (n,)."""
+    return predict_batches(model, x[ix], transform=torch.sigmoid)[:, 0]
 
 
 p_cnn = predict(idx_test)

@@ -47,6 +47,8 @@ n_test = None  # test sequences of the simulated world (GUE test splits are used
 epochs = None  # BERT fine-tuning epochs (None: from the profile)
 cnn_epochs = None  # maximum epochs of the CNN baselines (None: from the profile)
 tata_fraction = 0.3  # share of TATA promoters among the simulated promoters
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import matplotlib.pyplot as plt
@@ -54,17 +56,18 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from genomebook import chapter, metrics, motifs, published, report, seq, train
-from genomebook import finetune as ft
-from genomebook.attention import attention_to_tokens, kmer_to_base_scores, landscape_peak
+from genomebook import chapter, metrics, motifs, profiles, published, report, seq
+from genomebook.attention import landscape, landscape_peak
 from genomebook.datasets import leakage, registry
+from genomebook.datasets.gue import Split, gue
 from genomebook.simulate import genome
 from genomebook.simulate import promoters as sim
 from genomebook.tokenize import KmerTokenizer
+from genomebook.workflows import dnabert
 
 GUE = {"prom-300": "gue_prom_prom_300_tata", "prom-core": "gue_prom_prom_core_all"}
 real_names = [f"{prefix}_{s}" for prefix in GUE.values() for s in ("train", "dev", "test")]
-run = chapter.open_run("promoters", profile=profile, seed=seed, data_source=data_source, datasets=real_names,
+run = chapter.open_run("promoters", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source, datasets=real_names,
                        user_data=False, k=k, n_train=n_train, n_train_core=n_train_core, n_test=n_test,
                        epochs=epochs, cnn_epochs=cnn_epochs)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
@@ -98,7 +101,7 @@ else:
 # ## Data
 
 # %%
-tasks: dict[str, dict[str, ft.Split]] = {}
+tasks: dict[str, dict[str, Split]] = {}
 groups: dict[str, dict[str, np.ndarray]] = {}  # task -> subset name -> test indices
 if simulated:
     n_tr, n_va, n_te = max(sizes["n_train"], sizes["n_train_core"]), sizes["n_val"], sizes["n_test"]
@@ -112,7 +115,7 @@ if simulated:
                "non-TATA": np.flatnonzero(np.isin(test_kind, ["non-TATA", "shuffled"]))}
     for task, w in (("prom-300", world), ("prom-core", core_world)):
         ixs = {"train": np.arange(n_task[task]), **parts}  # prom-300's training set is a subset of prom-core's
-        tasks[task] = {part: ft.Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in ixs.items()}
+        tasks[task] = {part: Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in ixs.items()}
         groups[task] = dict(subsets)
     # prom-scan: long regions with one promoter each; train, validation and test windows come from different regions
     n_sr = (sizes["scan_train_regions"], sizes["scan_val_regions"], sizes["scan_test_regions"])
@@ -120,7 +123,7 @@ if simulated:
                             stride=sizes["scan_stride"], flank=sizes["scan_flank"],
                             tata_fraction=tata_fraction, seed=seed + 1)
     region_part = np.repeat(["train", "val", "test"], n_sr)[scan.windows["region"].to_numpy()]
-    scan_split = {p: ft.Split(scan.window_seqs(np.flatnonzero(region_part == p)),
+    scan_split = {p: Split(scan.window_seqs(np.flatnonzero(region_part == p)),
                               scan.windows["label"].to_numpy()[region_part == p]) for p in ("train", "val", "test")}
     card = world.describe()
     card = pd.concat([card, pd.DataFrame({
@@ -135,7 +138,7 @@ else:
     world = core_world = scan = scan_split = None
     frames = {}
     for task, prefix in GUE.items():
-        splits = ft.gue(prefix)
+        splits = gue(prefix)
         cap = sizes["n_train_real"] if task == "prom-300" else sizes["n_train_core_real"]
         tasks[task] = {"train": splits["train"].subsample(cap, seed),
                        "val": splits["dev"].subsample(sizes["n_val_real"], seed),
@@ -159,10 +162,11 @@ display(card.style.hide(axis="index"))
 # masking, i.e. what the masking removed.
 
 # %%
-corpus, corpus_name = ft.pretraining_corpus(profile, data_source=source, seed=seed)
+corpus, corpus_name = dnabert.pretraining_corpus(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 # on real data pre-training reads EPD with every stretch overlapping a GUE validation/test sequence masked;
 # the unmasked corpus shows what the masking removed
-raw_corpus = None if simulated else ft.pretraining_corpus(profile, data_source="real", seed=seed, masked=False)[0]
+raw_corpus = None if simulated else dnabert.pretraining_corpus(profile, data_source="real", seed=seed, masked=False,
+                                                               cache_dir=run.cache_dir)[0]
 LEAKAGE_TABLE = {"prom-300": "leakage", "prom-core": "leakage_prom_core", "prom-scan": "leakage_prom_scan"}
 all_splits = dict(tasks) | ({"prom-scan": scan_split} if scan_split is not None else {})
 for task, split in all_splits.items():
@@ -254,11 +258,11 @@ display(shown.style.hide(axis="index"))
 # vocabulary size towards 1 as it learns; masked-token accuracy is the share filled in exactly.
 
 # %%
-pre_k = train.profile("dnabert_pretraining", profile)["k"]
+pre_k = profiles.profile("dnabert_pretraining", profile)["k"]
 if k is None or int(k) == pre_k:
-    pretrained = ft.pretrain_default(profile, data_source=source, seed=seed)
+    pretrained = dnabert.pretrain_default(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 else:  # a different k needs its own pre-training on the same corpus
-    pretrained = ft.pretrain(corpus, sizes, seed=seed, name=corpus_name)
+    pretrained = dnabert.pretrain(corpus, sizes, seed=seed, name=corpus_name, cache_dir=run.cache_dir)
 h = pretrained.history
 fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
 axes[0].plot(h["step"], h["train_loss"], marker="o", label="train")
@@ -290,24 +294,24 @@ store.table("pretraining_curves", h)
 # convolutional baselines have the same size at every profile (column `model size`).
 
 # %%
-models = {"prom-300": ["DNABERT", *ft.BASELINES],
-          "prom-core": ["DNABERT", "DNABERT (random init)", *ft.BASELINES]}
+models = {"prom-300": ["DNABERT", *dnabert.BASELINES],
+          "prom-core": ["DNABERT", "DNABERT (random init)", *dnabert.BASELINES]}
 SIZE_NOTE = {True: f"{sizes['bert_size']} BERT, {sizes['k']}-mer (paper: base)", False: "same at every profile"}
 
 
-def run_models(split: dict[str, ft.Split], names: list[str], task_size: dict) -> ft.Comparison:
-    """ft.compare for the BERTs (their own batch size) and the baselines, merged into one Comparison."""
+def run_models(split: dict[str, Split], names: list[str], task_size: dict) -> dnabert.Comparison:
+    """dnabert.compare for the BERTs (their own batch size) and the baselines, merged into one Comparison."""
     groups_ = [([m for m in names if m.startswith("DNABERT")], {**task_size, "batch_size": task_size["batch_size_bert"]}),
                ([m for m in names if not m.startswith("DNABERT")], task_size)]
-    done = [ft.compare(split["train"], split["val"], split["test"], group, sz, pretrained=pretrained,
+    done = [dnabert.compare(split["train"], split["val"], split["test"], group, sz, pretrained=pretrained,
                        seeds=(seed,), n_boot=0) for group, sz in groups_ if group]
-    return ft.Comparison(pd.concat([c.scores for c in done], ignore_index=True),
+    return dnabert.Comparison(pd.concat([c.scores for c in done], ignore_index=True),
                          {key: p for c in done for key, p in c.probs.items()},
                          {key: f for c in done for key, f in c.fitted.items()},
                          pd.concat([c.histories for c in done], ignore_index=True))
 
 
-comps: dict[str, ft.Comparison] = {}
+comps: dict[str, dnabert.Comparison] = {}
 for task, split in tasks.items():
     print(f"--- {task}: train {split['train'].n:,}, validation {split['val'].n:,}, test {split['test'].n:,}")
     comps[task] = run_models(split, models[task], task_sizes[task])
@@ -317,7 +321,7 @@ for task, comp in comps.items():
     y = tasks[task]["test"].labels
     for (name, _), probs in comp.probs.items():
         for subset, ix in groups[task].items():
-            sc = ft.scores(y[ix], probs[ix], n_boot=sizes["n_boot"], seed=seed)
+            sc = dnabert.scores(y[ix], probs[ix], n_boot=sizes["n_boot"], seed=seed)
             rows.append(sc.assign(task=task, subset=subset, model=name, n=len(ix),
                                   **{"model size": SIZE_NOTE[name.startswith("DNABERT")]}))
 test_scores = pd.concat(rows, ignore_index=True)[["task", "subset", "model", "metric", "value", "ci_low",
@@ -328,7 +332,7 @@ display(mcc.pivot_table(index=["task", "subset"], columns="model", values="value
 # %%
 fig, axes = plt.subplots(len(comps), 2, figsize=(10, 4 * len(comps)), squeeze=False)
 for row, (task, comp) in enumerate(comps.items()):
-    ft.plot_roc_pr(tasks[task]["test"].labels, {name: p for (name, _), p in comp.probs.items()}, axes[row])
+    dnabert.plot_roc_pr(tasks[task]["test"].labels, {name: p for (name, _), p in comp.probs.items()}, axes[row])
     for ax in axes[row]:
         ax.set_title(f"{task}: {ax.get_title()}")
 fig.tight_layout()
@@ -356,7 +360,8 @@ plt.show()
 # ## Where does DNABERT look?
 #
 # DNABERT-viz averages, over test promoters, the attention that the [CLS] token of the last
-# layer pays to each k-mer, spread back onto bases. The paper reports that on TATA promoters
+# layer pays to each k-mer, spread back onto bases (`genomebook.attention.landscape`, the same
+# function as in the DNABERT chapter). The paper reports that on TATA promoters
 # this landscape peaks 20-30 bp upstream of the TSS, where the TATA box sits. We draw it for
 # the prom-300 model on TATA test promoters (all GUE prom_300_tata positives on real data),
 # with non-TATA promoters for contrast. The claim below is tested with the book's one
@@ -373,21 +378,11 @@ if simulated:
     pick = {"TATA": np.flatnonzero(kinds300 == "TATA"), "non-TATA": np.flatnonzero(kinds300 == "non-TATA")}
 else:
     pick = {"TATA": np.flatnonzero(test300.labels == 1)}
-
-
-def base_scores(ix: np.ndarray, batch: int = 16) -> np.ndarray:
-    """Per-base [CLS] attention of the last layer for the test sequences ix: (len(ix), L)."""
-    out = []
-    for lo in range(0, len(ix), batch):
-        enc = tok.batch_encode_equal([test300.seqs[i] for i in ix[lo:lo + batch]])
-        att = bert300.model.attentions(enc["input_ids"], enc["attention_mask"])[-1:]
-        out.append(kmer_to_base_scores(attention_to_tokens(att.numpy(), layer=-1), sizes["k"]))
-    return np.concatenate(out)
-
-
 PAPER_SPAN = (int(published.value("dnabert.fig4b.tata_attention.first")),
               int(published.value("dnabert.fig4b.tata_attention.last")))
-att_scores = {name: base_scores(ix[:sizes["n_attention"]]) for name, ix in pick.items() if len(ix)}
+att_scores = {name: landscape(bert300.model, [test300.seqs[i] for i in ix[:sizes["n_attention"]]], sizes["k"],
+                              batch_size=16)
+              for name, ix in pick.items() if len(ix)}  # per-base [CLS] attention, last layer: (n, L)
 rel_pos = np.arange(len(test300.seqs[0])) - tss300
 peaks = {name: landscape_peak(x, rel_pos, PAPER_SPAN, n_boot=sizes["n_boot"], seed=seed)
          for name, x in att_scores.items()}
@@ -437,7 +432,7 @@ if simulated:
     print({p: f"{s.n} windows, {s.labels.mean():.1%} positive" for p, s in scan_split.items()})
     scan_comp = run_models(scan_split, SCAN_MODELS, task_sizes["prom-scan"])
     y_scan = scan_split["test"].labels
-    scan_rows = [ft.scores(y_scan, p, n_boot=sizes["n_boot"], seed=seed).assign(
+    scan_rows = [dnabert.scores(y_scan, p, n_boot=sizes["n_boot"], seed=seed).assign(
         task="prom-scan", subset="windows", model=name, n=len(y_scan),
         **{"model size": SIZE_NOTE[name.startswith("DNABERT")]}) for (name, _), p in scan_comp.probs.items()]
     test_scores = pd.concat([test_scores, *scan_rows], ignore_index=True)
@@ -613,7 +608,7 @@ claims.append(report.Claim(
     source="DNABERT 3.1, Fig. 2a", failed_reference=failure(d["failed"]), published=gain.id,
     built_in=run.built_in_for("prom300_tata")))
 
-cnns = [b for b in ft.BASELINES if b != "DeePromoter"]
+cnns = [b for b in dnabert.BASELINES if b != "DeePromoter"]
 core = {b: versus("prom-core", "all", "DNABERT", b) for b in cnns}
 # a CNN that failed to learn cannot support "beats every CNN"; one that learned and wins clearly refutes it anyway
 lost_to = [b for b, d in core.items() if not d["failed"] and d["ci_high"] < 0]

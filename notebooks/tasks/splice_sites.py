@@ -42,6 +42,8 @@ rounds = None  # rebuild rounds after the first fit (None: from the profile)
 n_train = None  # initial training sequences (simulated), or GUE dev sequences used for training (real)
 epochs = None  # DNABERT fine-tuning epochs per round (None: from the profile)
 seq_len = None  # bp per sequence, boundary in the middle; real data are cropped around it, 400 keeps the full GUE length
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import matplotlib.pyplot as plt
@@ -52,15 +54,16 @@ from IPython.display import display
 from scipy import stats
 
 from genomebook import chapter, metrics, motifs, published, report
-from genomebook import finetune as ft
 from genomebook.adversarial import adversarial_rebuild
 from genomebook.datasets import leakage as leakage_checks
 from genomebook.datasets import registry
+from genomebook.datasets.gue import Split
 from genomebook.simulate import splicing as sp
+from genomebook.workflows import dnabert
 
 GUE_NAMES = ["gue_splice_reconstructed_dev", "gue_splice_reconstructed_test"]
 GUE_CENTRE, GUE_LENGTH = 200, 400
-run = chapter.open_run("splice_sites", profile=profile, seed=seed, data_source=data_source, datasets=GUE_NAMES,
+run = chapter.open_run("splice_sites", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source, datasets=GUE_NAMES,
                        user_data=False, rounds=rounds, epochs=epochs, seq_len=seq_len)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
 L = int(sizes["seq_len"])
@@ -85,7 +88,7 @@ if source == "simulated":
         "test": sp.splice_world(sizes["n_test"], length=L, decoy_fraction=0.5, seed=seed + 3),
     }
     centre = worlds["test"].centre
-    sets = {name: (ft.Split(w.seqs, w.labels), w.kind) for name, w in worlds.items()}
+    sets = {name: (Split(w.seqs, w.labels), w.kind) for name, w in worlds.items()}
     display(report.note(
         "Simulated data",
         f"{L} bp sequences with the exon/intron boundary at {centre}. Donors carry a human-like "
@@ -105,7 +108,7 @@ else:
     centre = GUE_CENTRE - start if L < GUE_LENGTH else GUE_CENTRE
     dev_seqs = np.array([crop(s) for s in dev["sequence"]], dtype=object)
     dev_labels = dev["label"].to_numpy()
-    test_full = ft.Split([crop(s) for s in test_df["sequence"]], test_df["label"].to_numpy())
+    test_full = Split([crop(s) for s in test_df["sequence"]], test_df["label"].to_numpy())
     # GUE's dev and test splits share sequences; none of them may reach training, validation or the pool
     dup = leakage_checks.leaked(list(dev_seqs), [test_full.seqs])
     set_aside = int(dup.sum())
@@ -120,7 +123,7 @@ else:
     test_split = test_full.subsample(int(sizes["n_test"]), seed=seed)
 
     def gue_set(idx):
-        s = ft.Split(list(dev_seqs[idx]), dev_labels[idx])
+        s = Split(list(dev_seqs[idx]), dev_labels[idx])
         return s, sp.infer_kinds(s.seqs, s.labels, centre)
 
     sets = {"training (round 0)": gue_set(fit_idx), "validation": gue_set(val_idx),
@@ -168,13 +171,13 @@ run.built_in(sp.BUILT_IN)
 # duplicates a test sequence would leak. The card is repeated after the rebuild.
 
 # %%
-corpus, corpus_name = ft.pretraining_corpus(profile, data_source=source, seed=seed)
+corpus, corpus_name = dnabert.pretraining_corpus(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 leak_sets = {"training (round 0)": train0, "validation": val, "pool": pool, "test": test}
 leak_seqs = {k: v.seqs for k, v in leak_sets.items()}
 leak_labels = {k: v.labels for k, v in leak_sets.items()}
 leak = leakage_checks.leakage_card(leak_seqs, leak_labels, pretraining=corpus)
 if source == "real":  # what masking removed: the same sets against the EPD windows as read
-    raw, _ = ft.pretraining_corpus(profile, data_source="real", seed=seed, masked=False)
+    raw, _ = dnabert.pretraining_corpus(profile, data_source="real", seed=seed, masked=False, cache_dir=run.cache_dir)
     before = leakage_checks.leakage_card(leak_seqs, leak_labels, pretraining=raw,
                                          against=[(k, leakage_checks.PRETRAINING) for k in leak_seqs])
     before["reference"] = "pre-training before masking"
@@ -233,7 +236,7 @@ plt.show()
 # with the right class (site recall), each with a 95% bootstrap interval.
 
 # %%
-pre = ft.pretrain_default(profile, data_source=source, seed=seed)
+pre = dnabert.pretrain_default(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 print(f"pre-trained model: {pre.corpus}, {'read from the cache' if pre.cached else 'trained now'} "
       f"({pre.seconds:.0f} s to train); final masked-token accuracy "
       f"{pre.history['val_masked_accuracy'].iloc[-1]:.3f}")
@@ -252,10 +255,10 @@ def set_label(round_: int) -> str:
     return "initial" if round_ == 0 else "rebuilt" if round_ == n_rounds else f"round {round_}"
 
 
-def fit_model(name: str, split: ft.Split) -> ft.Fitted:
+def fit_model(name: str, split: Split) -> dnabert.Fitted:
     """DNABERT fine-tuned from the pre-trained weights, or a CNN baseline, trained on split."""
-    f = (ft.finetune_bert(split, val, sizes, pretrained=pre, n_classes=3, seed=seed) if name == "DNABERT"
-         else ft.fit_baseline(name, split, val, sizes, n_classes=3, seed=seed))
+    f = (dnabert.finetune_bert(split, val, sizes, pretrained=pre, n_classes=3, seed=seed) if name == "DNABERT"
+         else dnabert.fit_baseline(name, split, val, sizes, n_classes=3, seed=seed))
     fit_seconds.setdefault(name, []).append(round(f.seconds, 1))
     return f
 
@@ -263,7 +266,7 @@ def fit_model(name: str, split: ft.Split) -> ft.Fitted:
 def test_rows(probs: np.ndarray, name: str, round_: int, training_set: str) -> pd.DataFrame:
     """Test scores of one model: accuracy, F1, MCC, false-positive rates and site recall with intervals."""
     pred = probs.argmax(1)
-    rows = ft.scores(test.labels, probs, n_boot=N_BOOT, seed=seed).to_dict("records")
+    rows = dnabert.scores(test.labels, probs, n_boot=N_BOOT, seed=seed).to_dict("records")
     for metric, mask, hit in [("decoy false-positive rate", is_decoy, pred != sp.NON_SITE),
                               ("random false-positive rate", is_random, pred != sp.NON_SITE),
                               ("site recall", is_site, pred == test.labels)]:
@@ -275,8 +278,8 @@ def test_rows(probs: np.ndarray, name: str, round_: int, training_set: str) -> p
 
 def evaluator(name: str):
     """The rebuild's per-round callback for model `name`: score on the test set, return a summary."""
-    def evaluate(model: ft.Fitted, round_: int) -> dict[str, float]:
-        probs = ft.predict(model, test.seqs)
+    def evaluate(model: dnabert.Fitted, round_: int) -> dict[str, float]:
+        probs = dnabert.predict(model, test.seqs)
         round_probs[(name, round_)] = probs
         sc = test_rows(probs, name, round_, set_label(round_))
         score_rows.append(sc)
@@ -294,7 +297,7 @@ def evaluator(name: str):
 rebuilds, histories = {}, []
 for name in ["DNABERT", *sizes["baselines"]]:
     models, hist, splits = adversarial_rebuild(
-        train0, pool.seqs, lambda split, name=name: fit_model(name, split), ft.predict, rounds=n_rounds,
+        train0, pool.seqs, lambda split, name=name: fit_model(name, split), dnabert.predict, rounds=n_rounds,
         per_round=int(sizes["per_round"]), negative_label=sp.NON_SITE, threshold=None, seed=seed,
         evaluate=evaluator(name))
     rebuilds[name] = (models, splits)
@@ -390,7 +393,7 @@ ON_BERT = "DNABERT's rebuilt set"
 same_set_probs = {}
 for name in sizes["baselines"]:
     f = fit_model(name, bert_final)
-    same_set_probs[name] = ft.predict(f, test.seqs)
+    same_set_probs[name] = dnabert.predict(f, test.seqs)
     score_rows.append(test_rows(same_set_probs[name], name, last, ON_BERT))
     print(f"{name} on DNABERT's rebuilt set ({bert_final.n:,} sequences): {f.seconds:.0f} s")
 test_scores = pd.concat(score_rows, ignore_index=True)

@@ -39,6 +39,8 @@ data_source = "simulated"  # simulated | real (GUE tf/0-4 and mouse/0-4) | auto
 tasks = None  # task indices 0-4 (TF_TASKS in the simulated world, GUE tf/i and mouse/i); None: from the profile
 n_train = None  # training sequences per task (simulated), or the cap on GUE's train splits (None: profile)
 epochs = None  # BERT fine-tuning epochs (None: from the profile)
+results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
+progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
 # %%
 import matplotlib.pyplot as plt
@@ -48,21 +50,22 @@ import pandas as pd
 from IPython.display import display
 from sklearn.linear_model import LogisticRegression
 
-from genomebook import chapter, metrics, motifs, published, report, seq, train
-from genomebook import finetune as ft
+from genomebook import chapter, metrics, motifs, profiles, published, report, seq
 from genomebook.datasets import leakage as leakage_checks
 from genomebook.datasets import registry
+from genomebook.datasets.gue import Split, gue
 from genomebook.simulate import tfbs
+from genomebook.workflows import dnabert
 
 SPECIES = ("human", "mouse")
 GUE_PREFIX = {"human": "gue_tf_{}", "mouse": "gue_mouse_{}"}
-task_ids = [int(t) for t in (train.profile("tf_binding", profile)["tasks"] if tasks is None else tasks)]
+task_ids = [int(t) for t in (profiles.profile("tf_binding", profile)["tasks"] if tasks is None else tasks)]
 if not task_ids or any(not 0 <= t < len(tfbs.TF_TASKS) for t in task_ids):
     raise ValueError(f"tasks must be a non-empty list of indices 0..{len(tfbs.TF_TASKS) - 1}; got {tasks!r}.")
 reg = registry.load_registry()
 real_names = [f"{GUE_PREFIX[sp].format(t)}_{part}" for sp in SPECIES for t in task_ids
               for part in ("train", "dev", "test") if f"{GUE_PREFIX[sp].format(t)}_{part}" in reg]
-run = chapter.open_run("tf_binding", profile=profile, seed=seed, data_source=data_source, datasets=real_names,
+run = chapter.open_run("tf_binding", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source, datasets=real_names,
                        user_data=False, tasks=task_ids, n_train=n_train, epochs=epochs)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
 if n_train is not None:
@@ -102,7 +105,7 @@ else:
 # rest the test set.
 
 # %%
-splits: dict[tuple[str, int], dict[str, ft.Split]] = {}
+splits: dict[tuple[str, int], dict[str, Split]] = {}
 test_kind: dict[tuple[str, int], np.ndarray] = {}  # simulated: ground-truth kind of each test sequence
 skipped: list[str] = []
 card_rows = []
@@ -125,7 +128,7 @@ if simulated:
             w = tfbs.tf_binding_world(t, n_tr + n_va + n_te, length=sizes["length"], species=sp, seed=seed)
             cut = {"train": np.arange(n_tr), "val": np.arange(n_tr, n_tr + n_va),
                    "test": np.arange(n_tr + n_va, n_tr + n_va + n_te)}
-            splits[(sp, t)] = {part: ft.Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in cut.items()}
+            splits[(sp, t)] = {part: Split([w.seqs[i] for i in ix], w.labels[ix]) for part, ix in cut.items()}
             test_kind[(sp, t)] = w.kind[cut["test"]]
             d = w.describe().set_index("field")["value"]
             card_rows.append({
@@ -139,7 +142,7 @@ else:
     for sp in SPECIES:
         for t in task_ids:
             prefix = GUE_PREFIX[sp].format(t)
-            have = ft.gue(prefix)
+            have = gue(prefix)
             if "train" not in have:
                 skipped.append(f"{prefix.removeprefix('gue_')} (no training split)")
                 continue
@@ -169,7 +172,7 @@ run.built_in(tfbs.BUILT_IN)
 # `leakage_<species>_<task>` repeats each task after the first on its own.
 
 # %%
-corpus, corpus_name = ft.pretraining_corpus(profile, data_source=source, seed=seed)
+corpus, corpus_name = dnabert.pretraining_corpus(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 named, named_labels, pairs = {}, {}, []
 for (sp, t), s in splits.items():
     p = dataset_label(sp, t)
@@ -180,7 +183,7 @@ for (sp, t), s in splits.items():
     pairs += [(f"{p} | {part}", leakage_checks.PRETRAINING) for part in ("train", "val", "test")]
 leak = leakage_checks.leakage_card(named, named_labels, pretraining=corpus, against=pairs)
 if not simulated:  # what masking removed: the same splits against the EPD windows as read
-    raw, _ = ft.pretraining_corpus(profile, data_source="real", seed=seed, masked=False)
+    raw, _ = dnabert.pretraining_corpus(profile, data_source="real", seed=seed, masked=False, cache_dir=run.cache_dir)
     before = leakage_checks.leakage_card(named, named_labels, pretraining=raw,
                                          against=[p for p in pairs if p[1] == leakage_checks.PRETRAINING])
     before["reference"] = "pre-training before masking"
@@ -228,7 +231,7 @@ plt.show()
 # data on human promoter DNA from EPD. It never sees a mouse sequence or a label.
 
 # %%
-pretrained = ft.pretrain_default(profile, data_source=source, seed=seed)
+pretrained = dnabert.pretrain_default(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
 last = pretrained.history.iloc[-1] if len(pretrained.history) else None
 print(f"pre-trained on {pretrained.corpus}: {sizes['bert_size']} BERT, k = {pretrained.k}, "
       f"{sizes['pretrain_steps']} steps, {'read from the cache' if pretrained.cached else 'computed now'} "
@@ -247,7 +250,7 @@ print(f"pre-trained on {pretrained.corpus}: {sizes['bert_size']} BERT, k = {pret
 # that reference well below an MCC of 1.
 
 # %%
-runs: dict[tuple[str, int], ft.Comparison] = {}
+runs: dict[tuple[str, int], dnabert.Comparison] = {}
 SCANNER = "motif scanner (true motif)"  # simulated world only: a ceiling no model is told about
 
 
@@ -258,13 +261,13 @@ def run_species(sp: str) -> None:
             continue
         s = splits[(sp, t)]
         print(f"--- {sp} task {t}: train {s['train'].n:,}, validation {s['val'].n:,}, test {s['test'].n:,}")
-        runs[(sp, t)] = ft.compare(s["train"], s["val"], s["test"], MODELS[sp], sizes, pretrained=pretrained,
+        runs[(sp, t)] = dnabert.compare(s["train"], s["val"], s["test"], MODELS[sp], sizes, pretrained=pretrained,
                                    seeds=(seed,), n_boot=sizes["n_boot"], keep_models=False)
         if simulated:  # the reference: the true motif's best log-odds score, logistic regression on train
             pwm = motifs.log_odds(tfbs.tf_motif(t, sp), is_ppm=True)
             best = {part: motifs.scan(seq.one_hot(x.seqs), [pwm]).max_score for part, x in s.items()}
             p = LogisticRegression().fit(best["train"], s["train"].labels).predict_proba(best["test"])
-            sc = ft.scores(s["test"].labels, p, n_boot=sizes["n_boot"], seed=seed).assign(model=SCANNER, seed=seed)
+            sc = dnabert.scores(s["test"].labels, p, n_boot=sizes["n_boot"], seed=seed).assign(model=SCANNER, seed=seed)
             runs[(sp, t)].scores = pd.concat([runs[(sp, t)].scores, sc], ignore_index=True)
             runs[(sp, t)].probs[(SCANNER, seed)] = p
             print(f"{SCANNER:<22} test MCC {sc.set_index('metric').loc['MCC', 'value']:.3f}")
@@ -387,13 +390,13 @@ display(paired.style.hide(axis="index").format(precision=3))
 # %%
 curves = pd.concat([run.histories.assign(species=sp, task=t, dataset=task_label(sp, t))
                     for (sp, t), run in runs.items()], ignore_index=True)
-curves = curves[curves["model"].isin(ft.BERT_MODELS)]
+curves = curves[curves["model"].isin(dnabert.BERT_MODELS)]
 store.table("finetune_curves", curves)
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
 for ax, sp in zip(axes, SPECIES):
     part = curves[curves["species"] == sp]
     for i, (lab, m) in enumerate(part.groupby("dataset", sort=False)):
-        for name, style in zip(ft.BERT_MODELS, ("-", "--")):
+        for name, style in zip(dnabert.BERT_MODELS, ("-", "--")):
             h = m[m["model"] == name]
             ax.plot(h["epoch"] + 1, h["val_loss"], style, marker="o", ms=3, color=f"C{i}",
                     label=f"{lab}, {'pre-trained' if name == 'DNABERT' else 'random init'}")

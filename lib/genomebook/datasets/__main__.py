@@ -109,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line of the registry (``python -m genomebook.datasets``); returns the exit code."""
     args = _parser().parse_args(argv)
     args.mirror = getattr(args, "mirror", None)
     args.cache = getattr(args, "cache", None)

@@ -16,7 +16,8 @@ from __future__ import annotations
 import gzip
 import io
 import os
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +25,7 @@ import pandas as pd
 from genomebook import seq as _seq
 from genomebook.seq import GZIP_ERRORS, GZIP_MAGIC, SequenceError, damaged_gzip_message, is_gzip
 
-__all__ = ["MissingFileError", "count_ambiguous", "is_gzip", "iter_lines", "open_text",
+__all__ = ["MissingFileError", "atomic_write", "count_ambiguous", "is_gzip", "iter_lines", "open_text",
            "read_fasta_records", "read_lines", "read_table", "read_text"]
 
 _ACGTN = b"ACGTNacgtn"
@@ -36,6 +37,7 @@ class MissingFileError(SequenceError, FileNotFoundError):
 
 
 def existing_file(path: str | os.PathLike, what: str = "file") -> Path:
+    """``path`` as a Path when it is an existing file; else :class:`MissingFileError` naming it and ``what`` it is."""
     path = Path(path)
     if not path.exists():
         raise MissingFileError(f"{path}: {what} does not exist. Check the path (or set "
@@ -142,3 +144,23 @@ def read_fasta_records(path: str | os.PathLike) -> list[_seq.FastaRecord]:
 def count_ambiguous(s: str) -> int:
     """Number of letters that are not A, C, G, T or N (any case)."""
     return len(s.encode("ascii", errors="replace").translate(None, _ACGTN))
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` through a temporary file in the same folder, then rename: never a half file.
+
+    ``write`` gets the temporary path and writes the content there (e.g.
+    ``lambda tmp: tmp.write_text(text)``); the parent folder is created if needed. Returns
+    ``path``. Used by the results store (:mod:`genomebook.report`) and the DNABERT
+    pre-training cache (:mod:`genomebook.workflows.dnabert`).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

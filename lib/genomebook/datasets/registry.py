@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
+import pandas as pd
 import yaml
 
 from genomebook.datasets._io import is_gzip
@@ -282,7 +283,7 @@ def _manual_message(e: Entry, cache: Path) -> str:
 
 
 def _download(e: Entry, target: Path) -> None:
-    import pooch  # imported here so that reading the registry never needs it
+    import pooch  # optional, slow to import: only a download needs it, reading the registry never does
 
     target.parent.mkdir(parents=True, exist_ok=True)
     if not e.archive_member:
@@ -432,8 +433,6 @@ def verify(names: list[str] | None = None, *, mirror: str | os.PathLike | None =
     """Check local copies without downloading: a DataFrame with one row per dataset and columns
     name, location (path checked, or None), status (ok / missing / mismatch / manual),
     seconds, detail. ``names=None`` checks every entry that has a checksum."""
-    import pandas as pd
-
     reg = load_registry()
     if names is None:
         names = [n for n, e in reg.items() if not e.manual]
@@ -498,8 +497,6 @@ def resolve_source(data_source: str, names: list[str]) -> tuple[str, str]:
 def data_card(frames: dict[str, "object"], label: str = "label"):
     """A data card for real data: per dataset its source, licence, citation, records and
     class balance (``frames`` maps registry names to the tables read from them)."""
-    import pandas as pd
-
     rows = []
     for name, df in frames.items():
         e = entry(name)

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyfaidx
+from tqdm.auto import tqdm
 
 from genomebook.datasets._io import existing_file
 from genomebook.motifs import UNIFORM, Motif, log_odds, scan
@@ -170,8 +171,6 @@ def window_motif_scores(
             jobs.extend((c, size, rows[lo:lo + batch_size]) for lo in range(0, rows.size, batch_size))
         bar = None
         if progress:
-            from tqdm.auto import tqdm
-
             bar = tqdm(total=len(chrom), desc="motif scores", unit="bin")
         for c, size, rows in jobs:
             ws = wstart[rows]

@@ -69,9 +69,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.cluster.hierarchy import fcluster, linkage
+from tqdm.auto import tqdm
 
-from genomebook.accessibility import AccessibilityData
-from genomebook.motifs import Motif, information_content, log_odds, scan
+from genomebook.datasets import registry
+from genomebook.datasets.accessibility import AccessibilityData, one_hot_codes
+from genomebook.datasets.deepcage import log_tpm, match_cells, quantile_normalise
+from genomebook.motifs import Motif, information_content, load_jaspar, log_odds, scan
 from genomebook.seq import BASE_CODE
 from genomebook.simulate.background import MarkovBackground
 from genomebook.simulate.builtin import BuiltIn
@@ -166,7 +170,7 @@ BUILT_IN: list[BuiltIn] = [
 class AccessibilityWorld:
     """A simulated accessibility data set and the ground truth that generated it.
 
-    data : the :class:`~genomebook.accessibility.AccessibilityData` a model sees.
+    data : the :class:`~genomebook.datasets.accessibility.AccessibilityData` a model sees.
     motifs : one Motif per TF, in ``data.tfs`` order.
     driver_tfs : TFs whose planted sites and expression drive accessibility (the first is
         the ubiquitous one, repressors are those with negative ``effect``).
@@ -258,8 +262,6 @@ def _on_state(expression: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _jaspar_all() -> tuple[Motif, ...]:
-    from genomebook.motifs import load_jaspar
-
     return tuple(load_jaspar())
 
 
@@ -296,8 +298,6 @@ def _choose_jaspar(n_tfs: int | None, allowed: set[str] | None, rng: np.random.G
 
 
 def _hocomoco(n_tfs: int | None, rng: np.random.Generator, mirror) -> list[Motif]:
-    from genomebook.datasets import registry
-
     table = registry.read("deepcage_hocomoco_core_tsv", mirror=mirror)
     names = dict(zip(table["motif_id"], table["tf"]))
     motifs = registry.read("deepcage_hocomoco_core_homer", mirror=mirror, names=names)
@@ -314,9 +314,6 @@ def _hocomoco(n_tfs: int | None, rng: np.random.Generator, mirror) -> list[Motif
 
 
 def _real_expression(mirror):
-    from genomebook.datasets import registry
-    from genomebook.datasets.deepcage import match_cells
-
     expr = registry.read(REAL_EXPRESSION, mirror=mirror)
     cells = match_cells(expr.index, registry.read("deepcage_cells", mirror=mirror),
                         registry.read("deepcage_bam_info", mirror=mirror))
@@ -326,8 +323,6 @@ def _real_expression(mirror):
 
 
 def _normalise(tpm: pd.DataFrame) -> pd.DataFrame:
-    from genomebook.datasets.deepcage import log_tpm, quantile_normalise
-
     return quantile_normalise(log_tpm(tpm))
 
 
@@ -400,22 +395,14 @@ def _choose_drivers(motifs, g, n_drivers, expression_source, rng):
     return chosen, ubiquitous
 
 
-def _one_hot_codes(codes: np.ndarray) -> np.ndarray:
-    x = np.empty((codes.shape[0], 4, codes.shape[1]), dtype=np.float32)
-    np.equal(codes[:, None, :], np.arange(4, dtype=np.uint8)[None, :, None], out=x, casting="unsafe")
-    return x
-
-
 def _motif_scores(codes: np.ndarray, motifs: list[Motif], progress: bool) -> np.ndarray:
     pwms = [log_odds(m.counts) for m in motifs]
     out = np.empty((codes.shape[0], len(motifs)), dtype=np.float32)
     starts = range(0, codes.shape[0], SCAN_BATCH)
     if progress:
-        from tqdm.auto import tqdm
-
         starts = tqdm(starts, desc="motif scan", unit="batch")
     for lo in starts:
-        out[lo: lo + SCAN_BATCH] = scan(_one_hot_codes(codes[lo: lo + SCAN_BATCH]), pwms).max_score
+        out[lo: lo + SCAN_BATCH] = scan(one_hot_codes(codes[lo: lo + SCAN_BATCH]), pwms).max_score
     return out
 
 
@@ -508,8 +495,6 @@ def accessibility_world(
         driver_idx, ubiquitous = _choose_drivers(motifs, g, n_drivers, expression_source, stream(3))
         n_lin = max(1, min(n_lineages, n_cells))
         if n_cells >= 2 and n_lin >= 2:
-            from scipy.cluster.hierarchy import fcluster, linkage
-
             z = linkage(expr.to_numpy(), method="ward")  # Ward: clusters of comparable size
             cl = fcluster(z, t=n_lin, criterion="maxclust")
         else:

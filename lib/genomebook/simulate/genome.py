@@ -17,11 +17,13 @@ import numpy as np
 
 from genomebook.simulate.background import MarkovBackground
 from genomebook.simulate.builtin import BuiltIn
+from genomebook.simulate.mix import GENOME_MIX
+from genomebook.simulate.promoters import promoter_corpus
+from genomebook.simulate.splicing import gene_corpus
+from genomebook.simulate.tfbs import tf_corpus
 
 __all__ = ["BUILT_IN", "GENOME_MIX", "dnabert_genome"]
 
-# Share of the genome's bp from each source (chosen, not measured from a genome).
-GENOME_MIX: dict[str, float] = {"background": 0.4, "promoters": 0.2, "tf sites": 0.2, "genes": 0.2}
 _CHUNK = 2000  # bp of each background chunk
 
 
@@ -58,10 +60,6 @@ def dnabert_genome(n_bp: int, *, seed: int = 0) -> list[str]:
     (:func:`genomebook.simulate.splicing.gene_corpus`). Chunks are shuffled together. What
     this builds in: :data:`BUILT_IN`.
     """
-    from genomebook.simulate.promoters import promoter_corpus
-    from genomebook.simulate.splicing import gene_corpus
-    from genomebook.simulate.tfbs import tf_corpus
-
     if n_bp < 1000:
         raise ValueError(f"n_bp must be at least 1000; got {n_bp}.")
     rng = np.random.default_rng(seed)

@@ -45,8 +45,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from genomebook import motifs
 from genomebook.seq import BASE_CODE
 from genomebook.simulate.background import MarkovBackground, as_rng, composition
+from genomebook.simulate.builtin import BuiltIn
 from genomebook.simulate.plant import plant, random_positions
 
 __all__ = [
@@ -127,8 +129,6 @@ _INR_PPM_TABLE = {"A": "A", "C": "C", "G": "G", "T": "T", "Y": "CT", "R": "AG", 
 
 def _built_in() -> list:
     """What this world makes true by construction (numbers read from the constants above)."""
-    from genomebook.simulate.builtin import BuiltIn
-
     # widths (bp) of the pinned JASPAR matrices: TBP MA0108.3 7, SP1 MA0079.5 9, NFYA MA0060.4 8
     tata_bp, inr_bp = 7, len(INR_IUPAC)
     t_lo, t_hi = WINDOWS["TATA"]
@@ -210,11 +210,9 @@ def _iupac_ppm(word: str, pseudocount: float = PPM_PSEUDOCOUNT) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _element_ppms_cached() -> tuple[tuple[str, np.ndarray], ...]:
-    from genomebook.motifs import load_jaspar
-
     out = {"Inr": _iupac_ppm(INR_IUPAC)}
     for name, mid in (("TATA", TATA_ID), ("GC box", GC_BOX_ID), ("CCAAT", CCAAT_ID)):
-        out[name] = load_jaspar(ids=mid)[0].ppm(PPM_PSEUDOCOUNT)
+        out[name] = motifs.load_jaspar(ids=mid)[0].ppm(PPM_PSEUDOCOUNT)
     return tuple((name, out[name]) for name in ELEMENTS)
 
 

@@ -30,6 +30,8 @@ import pandas as pd
 
 from genomebook.seq import BASE_CODE
 from genomebook.simulate.background import LETTER_CODES, MarkovBackground, encode_codes
+from genomebook.simulate.builtin import BuiltIn
+from genomebook.simulate.mix import GENOME_MIX
 
 __all__ = ["ACCEPTOR", "DONOR", "NON_SITE", "LABEL_NAMES", "KINDS", "SpliceWorld", "splice_world",
            "decoy_pool", "gene_corpus", "position_frequencies", "consensus_scores", "infer_kinds",
@@ -435,9 +437,6 @@ def infer_kinds(seqs: list[str], labels: np.ndarray, centre: int) -> np.ndarray:
 
 def _built_in() -> list:
     """What this world makes true by construction (numbers read from the constants above)."""
-    from genomebook.simulate.builtin import BuiltIn
-    from genomebook.simulate.genome import GENOME_MIX
-
     lo, hi = DECOY_STRENGTH
     return [
         BuiltIn(f"every site sits at the same index (the centre, length // 2): donors carry 9 bp -3..+6 drawn from "

@@ -38,8 +38,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from genomebook.seq import reverse_complement
+from genomebook import motifs
+from genomebook.seq import BASE_CODE, reverse_complement
 from genomebook.simulate.background import LETTER_CODES, MarkovBackground, composition
+from genomebook.simulate.builtin import BuiltIn
+from genomebook.simulate.mix import GENOME_MIX
 from genomebook.simulate.plant import plant, random_positions
 
 __all__ = [
@@ -96,20 +99,16 @@ def _check_species(species: str) -> str:
 
 @lru_cache(maxsize=None)
 def _human_ppm(i: int) -> np.ndarray:
-    from genomebook.motifs import load_jaspar  # lazy: opens the bundled JASPAR database
-
-    ppm = load_jaspar(ids=[TF_MOTIF_IDS[i]])[0].ppm(0.8)
+    ppm = motifs.load_jaspar(ids=[TF_MOTIF_IDS[i]])[0].ppm(0.8)
     ppm.setflags(write=False)
     return ppm
 
 
 @lru_cache(maxsize=None)
 def _mouse_ppm(i: int) -> tuple[np.ndarray, tuple[int, ...]]:
-    from genomebook.motifs import information_content
-
     human = _human_ppm(i)
     w = human.shape[1]
-    ic = information_content(human)
+    ic = motifs.information_content(human)
     informative = np.flatnonzero(ic >= 0.5)
     pool = informative if informative.size else np.arange(w)
     n_div = max(1, math.ceil(MOUSE_DIVERGED_SHARE * w))
@@ -140,8 +139,6 @@ def background_for(species: str) -> MarkovBackground:
 
 
 def _site_scores(sites: list[str], pwm: np.ndarray) -> np.ndarray:
-    from genomebook.seq import BASE_CODE
-
     w = pwm.shape[1]
     if any(len(s) != w for s in sites):
         raise ValueError(f"every site must have {w} bp, the motif's width")
@@ -155,9 +152,7 @@ def _site_scores(sites: list[str], pwm: np.ndarray) -> np.ndarray:
 
 def site_score(site: str, ppm: np.ndarray) -> float:
     """Log-odds score in bits (vs uniform) of a site written in the motif's orientation; len(site) == w."""
-    from genomebook.motifs import log_odds
-
-    return float(_site_scores([site], log_odds(np.asarray(ppm, dtype=float), is_ppm=True))[0])
+    return float(_site_scores([site], motifs.log_odds(np.asarray(ppm, dtype=float), is_ppm=True))[0])
 
 
 @dataclass
@@ -262,14 +257,12 @@ def tf_binding_world(task: int | str, n: int, *, length: int = 101, species: str
     seqs, truth = plant(seqs, ppms, motif_ids=flat_names, positions=starts, strands=strands, rng=rng,
                         seq_index=np.repeat(np.arange(n), counts))
 
-    from genomebook.motifs import log_odds
-
     site_tf = np.array([x.removesuffix(" (weak)") for x in flat_names], dtype=object)
     oriented = [s if st == 1 else reverse_complement(s) for s, st in zip(truth["site"], truth["strand"])]
     score = np.zeros(len(oriented))
     for name in set(site_tf):  # score against the TF's own full-strength PPM of this species
         rows = np.flatnonzero(site_tf == name)
-        score[rows] = _site_scores([oriented[r] for r in rows], log_odds(ppms[name], is_ppm=True))
+        score[rows] = _site_scores([oriented[r] for r in rows], motifs.log_odds(ppms[name], is_ppm=True))
     sites = pd.DataFrame({
         "seq": truth["seq_index"].to_numpy(),
         "start": truth["start"].to_numpy(),
@@ -322,9 +315,6 @@ def tf_corpus(n_bp: int, *, species: str = "human", seed: int = 0) -> list[str]:
 
 def _built_in() -> list:
     """What this world makes true by construction (numbers read from the constants above)."""
-    from genomebook.simulate.builtin import BuiltIn
-    from genomebook.simulate.genome import GENOME_MIX
-
     motifs_text = ", ".join(f"{name} {mid}" for name, mid in zip(TF_TASKS, TF_MOTIF_IDS))
     return [
         BuiltIn(f"bound sequences carry a site sampled from the TF's JASPAR 2024 matrix ({motifs_text}) at a "

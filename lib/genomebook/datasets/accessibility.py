@@ -1,10 +1,18 @@
-"""Chromatin accessibility across cell types: loci × cell-type arrays, folds, known/novel loci.
+"""Chromatin accessibility across cell types (DeepCAGE): the data, its Dataset, DataModule and folds.
 
-The data of a cross-cell-type accessibility task (DeepCAGE) is a set of genomic loci (200 bp
-bins with a sequence window around each), a set of cell types with TF expression profiles,
-and a loci × cell-types matrix of labels (peak or not) and signal (normalised log counts).
+The data of a cross-cell-type accessibility task is a set of genomic loci (200 bp bins with a
+sequence window around each), a set of cell types with TF expression profiles, and a loci ×
+cell-types matrix of labels (peak or not) and signal (normalised log counts).
 :class:`AccessibilityData` holds it as plain arrays that may be memory-mapped from disk, so
 the paper's scale (about 1.4 M loci × 55 cell types) never needs the cross product in RAM.
+
+Also here: cross-validation over cell types (:func:`cell_type_folds`), the paper's 'known' and
+'novel' loci of a fold (:func:`known_novel_loci`), a lazy :class:`LocusDataset` of loci × cell
+types and the :class:`AccessibilityDataModule` that serves one fold to Lightning, and the
+helpers of the leakage card (:func:`locus_sequences`, :func:`window_overlaps`). Simulated
+worlds (:mod:`genomebook.simulate.accessibility`) build an :class:`AccessibilityData`; training
+and scoring live in :mod:`genomebook.workflows.deepcage`. Used by the chapters
+``chromatin_accessibility`` and ``deepcage``.
 """
 
 from __future__ import annotations
@@ -13,13 +21,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
+import lightning as L
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 from torch.utils.data import DataLoader, Dataset
+
+__all__ = ["AccessibilityData", "AccessibilityDataModule", "LocusBatch", "LocusDataset", "cell_type_folds",
+           "known_novel_loci", "locus_sequences", "one_hot_codes", "window_overlaps"]
 
 _ARRAYS = ("codes", "motif_scores", "expression", "labels", "signal")
 _DTYPES = {"codes": np.uint8, "motif_scores": np.float32, "expression": np.float32,
@@ -39,6 +50,10 @@ class AccessibilityData:
     loci : DataFrame with chrom, start, end of each bin (0-based, half-open).
     tfs, cell_types : names of the columns of ``expression`` / ``motif_scores`` and of the
         cell axis.
+
+    Built by :func:`genomebook.simulate.accessibility_world` or by a reader's own code (see
+    ``book/how-to-use.md``), saved with :meth:`save` and read back with :meth:`load`; the
+    ``data_dir`` of the chapters ``chromatin_accessibility`` and ``deepcage``.
     """
 
     codes: np.ndarray
@@ -158,7 +173,16 @@ def cell_type_folds(n_cells: int, n_folds: int = 5, seed: int = 0) -> list[tuple
 
     The test sets partition ``range(n_cells)`` (sizes differ by at most one: 55 cells, 5
     folds -> 11 test cells per fold), in an order shuffled by ``seed``; both arrays are
-    sorted int64. As DeepCAGE: train on 44 cell types, test on the 11 held out.
+    sorted int64. As DeepCAGE: train on 44 cell types, test on the 11 held out. Used by the
+    chapters ``chromatin_accessibility`` and ``deepcage`` (``fold`` picks one of the 5).
+
+    Examples
+    --------
+    >>> folds = cell_type_folds(55, 5, seed=0)
+    >>> [(len(train), len(test)) for train, test in folds][:2]
+    [(44, 11), (44, 11)]
+    >>> sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(55))
+    True
     """
     if int(n_folds) < 2:
         raise ValueError(f"n_folds={n_folds}: cross-validation needs at least 2 folds.")
@@ -183,7 +207,8 @@ def known_novel_loci(labels: np.ndarray, train_cells: Any, test_cells: Any,
         rows, so only a chunk is ever in RAM).
     known = positive in >= ``min_positive`` of ``train_cells``; novel = positive in >=
     ``min_positive`` of ``test_cells`` and not known (DeepCAGE: bins do not overlap, so 'does
-    not overlap a known locus' is 'is not known'). The two masks are disjoint.
+    not overlap a known locus' is 'is not known'). The two masks are disjoint. The chapters
+    read them from :class:`AccessibilityDataModule` (``known_idx``, ``novel_idx``).
     """
     if getattr(labels, "ndim", None) != 2:
         raise ValueError(f"labels must be a 2-D (n_loci, n_cells) array; got shape "
@@ -211,7 +236,16 @@ def known_novel_loci(labels: np.ndarray, train_cells: Any, test_cells: Any,
 def one_hot_codes(codes: Any) -> torch.Tensor:
     """Base codes (B, L) uint8 (A0 C1 G2 T3, N4) -> float32 one-hot tensor (B, 4, L).
 
-    Code 4 (N) gives an all-zero column; any other code outside 0..4 is an error.
+    Code 4 (N) gives an all-zero column; any other code outside 0..4 is an error. Used by
+    :meth:`LocusDataset.collate` and by the ``deepcage`` chapter (first-layer filters, Fig 5).
+
+    Examples
+    --------
+    >>> one_hot_codes(np.array([[0, 3, 4]], dtype=np.uint8))[0]
+    tensor([[1., 0., 0.],
+            [0., 0., 0.],
+            [0., 0., 0.],
+            [0., 1., 0.]])
     """
     t = codes if isinstance(codes, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(codes))
     if t.ndim != 2:
@@ -318,7 +352,7 @@ class LocusDataset(Dataset):
         self.__dict__.update(state)
 
 
-class _AccessibilityDataModule:
+class AccessibilityDataModule(L.LightningDataModule):
     """One cross-validation fold of DeepCAGE as a LightningDataModule.
 
     From ``train_cells``/``test_cells`` (e.g. from :func:`cell_type_folds`) it defines
@@ -336,9 +370,8 @@ class _AccessibilityDataModule:
     Attributes: ``known``, ``novel`` (masks over all loci), ``known_idx``, ``novel_idx``,
     ``train_idx`` and ``val_idx`` (locus indices served), ``fit_cells``, ``val_cells``,
     ``test_cells`` (sorted cell indices). :meth:`loader` builds a loader for any loci × cells.
-
-    (Defined as a plain class and made a ``lightning.LightningDataModule`` subclass on first
-    use of ``AccessibilityDataModule``, so importing this module does not import Lightning.)
+    Used by the chapters ``chromatin_accessibility`` (one fold, labels) and ``deepcage`` (one
+    fold, labels and signal).
     """
 
     def __init__(self, data: AccessibilityData, train_cells: Any, test_cells: Any, *,
@@ -424,254 +457,9 @@ class _AccessibilityDataModule:
         """``[known loci × test cells, novel loci × test cells]`` (dataloader_idx 0, 1)."""
         return [self.test_known_dataloader(), self.test_novel_dataloader()]
 
-
-def __getattr__(name: str) -> Any:
-    # Lightning takes seconds to import; build the LightningDataModule subclass on first use.
-    if name == "AccessibilityDataModule":
-        import lightning as L
-
-        cls = type("AccessibilityDataModule", (_AccessibilityDataModule, L.LightningDataModule),
-                   {"__module__": __name__, "__qualname__": "AccessibilityDataModule",
-                    "__doc__": _AccessibilityDataModule.__doc__})
-        globals()[name] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_CLASSIFICATION_TASKS = {"classification", "classify", "binary", "clf"}
-_REGRESSION_TASKS = {"regression", "regress", "reg"}
-
-
-def _wants_sigmoid(model: Any, probabilities: bool | None) -> bool:
-    if probabilities is not None:
-        return bool(probabilities)
-    hparams = getattr(model, "hparams", None)
-    task = None
-    if hparams is not None:
-        task = hparams.get("task") if hasattr(hparams, "get") else getattr(hparams, "task", None)
-    if task is None:
-        return False  # a plain callable / nn.Module: outputs are returned as they are
-    task = str(task).lower()
-    if task in _CLASSIFICATION_TASKS:
-        return True
-    if task in _REGRESSION_TASKS:
-        return False
-    raise ValueError(f"predict_matrix: model.hparams.task={task!r} is neither classification "
-                     "nor regression; pass probabilities=True (sigmoid) or False (raw).")
-
-
-@torch.no_grad()
-def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
-                   data: AccessibilityData, loci_idx: Any, cells: Any, *,
-                   batch_size: int = 256, target_device: str | torch.device | None = None,
-                   probabilities: bool | None = None) -> np.ndarray:
-    """Predictions for loci × cell types: float32 array (len(loci_idx), len(cells)), rows in
-    the order of ``loci_idx`` and columns in the order of ``cells``.
-
-    ``model`` is any callable ``fn(x (B,4,L), motif (B,T), expr (K,T)) -> (B,K)``: a cross-cell
-    nn.Module or a ``CellTypeModel``. An nn.Module is put in eval mode (and back to its
-    previous mode after) and run under no_grad on ``target_device`` (default: the device of
-    its parameters, else CPU). ``probabilities``: True applies a sigmoid, False returns raw
-    outputs, None (default) decides from ``model.hparams.task`` (sigmoid for classification,
-    so a CellTypeModel classifier gives probabilities; raw for regression and for models
-    without ``hparams.task``). Loci are read in batches of ``batch_size`` from the
-    (possibly memory-mapped) arrays.
-    """
-    if int(batch_size) < 1:
-        raise ValueError(f"batch_size={batch_size} must be >= 1.")
-    if not callable(model):
-        raise TypeError(f"predict_matrix needs a callable model(x, motif, expr); got "
-                        f"{type(model).__name__}.")
-    sigmoid = _wants_sigmoid(model, probabilities)
-    ds = LocusDataset(data, loci_idx, cells, "labels")  # y unused; labels is the small array
-    is_module = isinstance(model, nn.Module)
-    if target_device is None:
-        p = next(model.parameters(), None) if is_module else None
-        device = p.device if p is not None else torch.device("cpu")
-    else:
-        device = torch.device(target_device)
-    was_training = model.training if is_module else False
-    if is_module:
-        model.eval()
-    out = np.empty((len(ds), len(ds.cells)), dtype=np.float32)
-    expr = ds.expr.to(device)
-    try:
-        for s in range(0, len(ds), int(batch_size)):
-            batch = ds.__getitems__(range(s, min(s + int(batch_size), len(ds))))
-            b = ds.collate(batch)
-            pred = model(b["x"].to(device), b["motif"].to(device), expr)
-            if isinstance(pred, (tuple, list)):
-                pred = pred[0]
-            if tuple(pred.shape) != (len(batch.codes), len(ds.cells)):
-                raise ValueError(f"predict_matrix: the model returned shape {tuple(pred.shape)} "
-                                 f"for {len(batch.codes)} loci × {len(ds.cells)} cell types; it "
-                                 "must return (B, K) = one value per locus and cell type.")
-            if sigmoid:
-                pred = torch.sigmoid(pred)
-            out[s:s + len(batch.codes)] = pred.detach().float().cpu().numpy()
-    finally:
-        if is_module:
-            model.train(was_training)
-    return out
-
-
-# --------------------------------------------------------------------------- chapters
-
-
-def load_or_simulate(sizes: dict[str, Any], *, data_dir: str | os.PathLike | None, expression_source: str,
-                     motif_source: str, seed: int, folder: str | os.PathLike) -> tuple[AccessibilityData, Any, str]:
-    """The accessibility chapters' data: ``(data, world, source)``.
-
-    With ``data_dir`` the reader's folder is read memory-mapped (``world`` is None, source
-    ``"user files"``). Otherwise a simulated world of the profile's ``sizes`` is built, written
-    to ``folder`` and read back memory-mapped, so training streams loci from disk as it must
-    at the paper's scale (and the folder can be reused as ``data_dir``).
-    """
-    if data_dir is not None:
-        return AccessibilityData.load(data_dir), None, "user files"
-    from genomebook.simulate import accessibility_world
-
-    world = accessibility_world(n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
-                                n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"],
-                                expression_source=expression_source, motif_source=motif_source, seed=seed)
-    return AccessibilityData.load(world.data.save(folder), mmap=True), world, "simulated"
-
-
-# --------------------------------------------------------------------------- training and scoring
-
-
-def fit_cross_cell(net: nn.Module, datamodule: Any, *, task: str, epochs: int, patience: int | None,
-                   lr: float = 1e-3, seed: int = 0) -> tuple[Any, pd.DataFrame]:
-    """Train a cross-cell network on ``datamodule`` (known loci × training cell types).
-
-    Returns the ``CellTypeModel`` at its best epoch (lowest validation loss on the held-out
-    training cell types) and its learning curves (one row per epoch). ``seed`` is applied
-    just before training, so a model's result does not depend on which models ran before it.
-    """
-    from genomebook import train
-    from genomebook.models import CellTypeModel
-
-    train.seed_everything(seed)
-    module = CellTypeModel(net, task=task, lr=lr)
-    history = train.History()
-    has_val = len(getattr(datamodule, "val_cells", [])) > 0
-    train.fit(module, datamodule=datamodule, max_epochs=epochs, patience=patience if has_val else None,
-              monitor="val_loss" if has_val else "train_loss", callbacks=[history])
-    return module, history.frame()
-
-
-def celltype_scores(y: np.ndarray, predictions: dict[str, np.ndarray], metric: str,
-                    cell_types: Sequence[str]) -> pd.DataFrame:
-    """Long table (model, cell_type, value) of a cell-type-wise metric for each model's (L, K) predictions."""
-    from genomebook.metrics import celltype_wise
-
-    rows = []
-    for name, p in predictions.items():
-        values = celltype_wise(y, p, metric)
-        rows += [{"model": name, "cell_type": c, "value": float(v)} for c, v in zip(cell_types, values)]
-    return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- uncertainty and leakage
-
-
-def nanmean(x: Any, axis: int = -1) -> np.ndarray:
-    """Mean over ``axis`` ignoring NaN; NaN (no warning) where every value is NaN (e.g. a
-    statistic over cell types for :func:`bootstrap_cells`: arrays (B, K) -> (B,))."""
-    x = np.asarray(x, dtype=float)
-    ok = ~np.isnan(x)
-    n = ok.sum(axis=axis)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, np.where(ok, x, 0.0).sum(axis=axis) / np.maximum(n, 1), np.nan)
-
-
-def mean_difference(a: str, b: str) -> Callable[[dict[str, np.ndarray]], np.ndarray]:
-    """Statistic for :func:`bootstrap_cells`: mean over cell types of ``values[a] - values[b]``
-    (paired per cell type; cell types where either is NaN are left out)."""
-    return lambda v: nanmean(v[a] - v[b])
-
-
-def _interval_of(dist: np.ndarray, level: float) -> tuple[float, float]:
-    dist = np.asarray(dist, dtype=float)
-    dist = dist[~np.isnan(dist)]
-    if dist.size == 0:
-        return float("nan"), float("nan")
-    lo, hi = np.percentile(dist, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
-    return float(lo), float(hi)
-
-
-def bootstrap_cells(per_cell: dict[str, Any], statistic: Callable[[dict[str, np.ndarray]], np.ndarray], *,
-                    n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> dict[str, float]:
-    """A statistic of per-test-cell-type values with a bootstrap interval over cell types, paired.
-
-    per_cell : name -> (K,) values of the same K test cell types (e.g. each model's
-        cell-type-wise auPR); NaN marks a cell type where the value is undefined.
-    statistic : dict of name -> (B, K) arrays -> (B,) values, e.g. :func:`mean_difference`;
-        it is applied to the observed values (B = 1) and to ``n_boot`` resamples of the cell
-        types, the same resampled cell types for every name (a paired bootstrap).
-
-    Returns dict ``value``, ``ci_low``, ``ci_high`` (percentile interval at ``level``) and
-    ``n`` (K, the cell types resampled).
-    """
-    vals = {k: np.asarray(v, dtype=float).ravel() for k, v in per_cell.items()}
-    sizes = {v.size for v in vals.values()}
-    if len(sizes) != 1:
-        raise ValueError(f"bootstrap_cells: per-cell arrays differ in length: "
-                         f"{ {k: v.size for k, v in vals.items()} }; pass the same test cell types for each.")
-    k = sizes.pop()
-    value = float(np.asarray(statistic({n: v[None, :] for n, v in vals.items()})).ravel()[0])
-    if k == 0 or n_boot < 1:
-        return {"value": value, "ci_low": float("nan"), "ci_high": float("nan"), "n": k}
-    idx = np.random.default_rng(seed).integers(0, k, size=(int(n_boot), k))
-    lo, hi = _interval_of(statistic({n: v[idx] for n, v in vals.items()}), level)
-    return {"value": value, "ci_low": lo, "ci_high": hi, "n": k}
-
-
-def bootstrap_cells_and_loci(y: np.ndarray, predictions: dict[str, np.ndarray], metric: str,
-                             statistic: Callable[[dict[str, np.ndarray]], np.ndarray], *, n_boot: int = 1000,
-                             seed: int = 0, level: float = 0.95, chunk: int = 50) -> dict[str, float]:
-    """Like :func:`bootstrap_cells`, but each resample also redraws the loci (a two-way bootstrap).
-
-    y, predictions[name] : (L, K) truth and each model's predictions on the same L loci and K
-        test cell types. Each of ``n_boot`` resamples draws L loci and K cell types with
-        replacement, computes the cell-type-wise ``metric`` of every model on the resampled
-        loci (:func:`genomebook.metrics.celltype_wise`) and applies ``statistic`` to the
-        resampled cell types, the same draws for every model (paired). Use it where the loci
-        are few (novel loci): a bootstrap over cell types alone would treat them as fixed.
-
-    Returns dict ``value``, ``ci_low``, ``ci_high``, ``n`` (L, the loci) and ``n_cells`` (K).
-    """
-    from genomebook.metrics import celltype_wise
-
-    y = np.asarray(y)
-    preds = {name: np.asarray(p) for name, p in predictions.items()}
-    n_loci, n_cells = y.shape
-    point = {name: celltype_wise(y, p, metric) for name, p in preds.items()}
-    value = float(np.asarray(statistic({n: v[None, :] for n, v in point.items()})).ravel()[0])
-    if n_loci == 0 or n_boot < 1:
-        return {"value": value, "ci_low": float("nan"), "ci_high": float("nan"), "n": n_loci,
-                "n_cells": n_cells}
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, n_loci, size=(int(n_boot), n_loci))
-    cols = rng.integers(0, n_cells, size=(int(n_boot), n_cells))
-    stats = []
-    for s in range(0, int(n_boot), int(chunk)):
-        r = rows[s:s + int(chunk)]  # (b, L)
-        b = len(r)
-        # loci resampled per replicate, replicates side by side as columns: (L, b*K)
-        y_b = y[r].transpose(1, 0, 2).reshape(n_loci, b * n_cells)
-        per = {}
-        for name, p in preds.items():
-            p_b = p[r].transpose(1, 0, 2).reshape(n_loci, b * n_cells)
-            m = celltype_wise(y_b, p_b, metric).reshape(b, n_cells)
-            per[name] = np.take_along_axis(m, cols[s:s + b], axis=1)
-        stats.append(np.asarray(statistic(per)))
-    lo, hi = _interval_of(np.concatenate(stats), level)
-    return {"value": value, "ci_low": lo, "ci_high": hi, "n": n_loci, "n_cells": n_cells}
-
-
 def locus_sequences(data: AccessibilityData, loci_idx: Any) -> list[str]:
-    """The sequence windows of ``loci_idx`` as strings (A C G T, N for code 4), e.g. for a leakage card."""
+    """The sequence windows of ``loci_idx`` (n,) as n strings of ``data.seq_len`` letters (A C G T,
+    N for code 4); the leakage cards of the chapters ``chromatin_accessibility`` and ``deepcage``."""
     idx = _index_array(loci_idx, data.n_loci, "loci_idx")
     letters = np.frombuffer(b"ACGTN", dtype=np.uint8)
     codes = np.asarray(data.codes[idx]) if len(idx) else np.zeros((0, data.seq_len), dtype=np.uint8)
@@ -684,7 +472,9 @@ def window_overlaps(loci: pd.DataFrame, seq_len: int, query_idx: Any, ref_idx: A
     Windows are ``seq_len`` bp centred on each bin's midpoint (as the models read them), on
     the same chromosome; a query locus that is itself in ``ref_idx`` counts as overlapping.
     Returns a bool array (len(query_idx),). With windows no longer than the bins and bins
-    that do not overlap, nothing overlaps but the locus itself.
+    that do not overlap, nothing overlaps but the locus itself. The leakage cards of the
+    chapters ``chromatin_accessibility`` and ``deepcage`` count novel test loci overlapping
+    known training loci with it.
     """
     n = len(loci)
     q = _index_array(query_idx, n, "query_idx")

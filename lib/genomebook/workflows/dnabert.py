@@ -1,26 +1,30 @@
-"""Pre-train, fine-tune and compare DNA sequence classifiers: k-mer BERT (DNABERT) and CNN baselines.
+"""The DNABERT workflow: pre-train, fine-tune and compare DNA sequence classifiers (k-mer BERT and CNN baselines).
 
-One interface for the DNABERT chapters (promoters, TF binding, splice sites and the paper):
+What the DNABERT chapters (tasks/promoters, tasks/tf_binding, tasks/splice_sites and
+papers/dnabert) share; their data come as :class:`genomebook.datasets.gue.Split` (labelled
+sequences; :func:`genomebook.datasets.gue.gue` reads a GUE task's splits).
 
-* :class:`Split` - labelled sequences (list of str, int labels).
 * :func:`pretrain` / :func:`pretrain_default` - masked-LM pre-training with contiguous k-span
   masking on random chunks of unlabelled DNA, with perplexity and masked-token accuracy
-  curves. Results are cached on disk (``<results>/_cache/pretrain``) keyed by the corpus, the
-  sizes and the seed, so chapters that ask for the same pre-training share one run.
+  curves. Results are cached on disk (``<cache_dir>/pretrain``; the chapters pass their run's
+  ``cache_dir``, the default is :func:`default_cache_dir`) keyed by the corpus,
+  the sizes and the seed, so chapters that ask for the same pre-training share one run.
   Real-data pre-training reads EPD human promoters with every stretch that overlaps a GUE
   validation or test sequence masked out (:func:`real_pretraining_corpus`; the masking
   summary is ``Pretrained.mask``).
 * :func:`finetune_bert` (pre-trained or randomly initialised; DNABERT-XL pieces when the
   sequences are longer than the model's positions) and :func:`fit_baseline` (CNN, CNN+LSTM,
   CNN+GRU, DeePromoter) both return a :class:`Fitted`; :func:`predict` gives class
-  probabilities for either.
+  probabilities for either (through :func:`genomebook.predict.predict`).
 * :func:`scores` - accuracy, F1, MCC (and auROC, auPR for binary tasks) with bootstrap
   intervals, vectorised so that many models can be scored in a CPU-sized chapter.
 * :func:`compare` - several models x seeds on one train/validation/test split.
 
-Sizes come from a profile block (``genomebook/profiles.yaml``) as a dict: ``k``,
-``bert_size``, ``max_tokens``, ``pretrain_*``, ``epochs`` (BERT), ``cnn_epochs``,
-``batch_size``, ``lr_bert``, ``lr_cnn``, ``patience``.
+Sizes come from a profile block (``genomebook/profiles.yaml``, read with
+:func:`genomebook.profiles.profile` by the chapters) as a dict: ``k``, ``bert_size``,
+``max_tokens``, ``pretrain_*``, ``epochs`` (BERT), ``cnn_epochs``, ``batch_size``,
+``lr_bert``, ``lr_cnn``, ``patience``. The module reads the ``dnabert_pretraining`` block
+itself for the shared pre-training (:func:`pretrain_default`).
 """
 
 from __future__ import annotations
@@ -28,107 +32,43 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 from lightning.pytorch.callbacks import Callback
-from torch import nn
+from sklearn.metrics import precision_recall_curve, roc_curve
 from torch.utils.data import DataLoader, TensorDataset
 
-from genomebook import metrics
+from genomebook import metrics, profiles, train
+from genomebook import predict as gpredict
 from genomebook import seq as gseq
-from genomebook import train
+from genomebook.datasets import leakage, registry
+from genomebook.datasets._io import atomic_write
+from genomebook.datasets.gue import Split
 from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, config_dict, bert_config,
                                     n_pieces_for)
-from genomebook.models.classifier import SequenceClassifier
-from genomebook.models.promoter_cnns import CNNGRU, CNNLSTM, DeePromoter, PromoterCNN
+from genomebook.models import registry as model_registry
+from genomebook.models.lightning import SequenceClassifier
+from genomebook.simulate.genome import dnabert_genome
 from genomebook.tokenize import KmerTokenizer, mask_kmer_spans
 
 __all__ = [
-    "BASELINES", "BERT_MODELS", "Split", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
+    "BASELINES", "BERT_MODELS", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
     "pretraining_corpus", "real_pretraining_corpus", "pretraining_mask", "heldout_datasets", "MaskedCorpus",
-    "HELDOUT_OVERLAP_K", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores", "compare",
-    "plot_roc_pr", "gue", "probability_fn",
+    "HELDOUT_OVERLAP_K", "default_cache_dir", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores",
+    "compare", "plot_roc_pr", "probability_fn",
 ]
 
-BASELINES: tuple[str, ...] = ("CNN", "CNN+LSTM", "CNN+GRU", "DeePromoter")
+#: The CNN baselines: the "sequence" models of :mod:`genomebook.models.registry`.
+BASELINES: tuple[str, ...] = model_registry.names("sequence")
 BERT_MODELS: tuple[str, ...] = ("DNABERT", "DNABERT (random init)")
-_NETS: dict[str, Callable[[int], nn.Module]] = {
-    "CNN": lambda c: PromoterCNN(n_classes=c),
-    "CNN+LSTM": lambda c: CNNLSTM(n_classes=c),
-    "CNN+GRU": lambda c: CNNGRU(n_classes=c),
-    "DeePromoter": lambda c: DeePromoter(n_classes=c),
-}
 _CACHE_VERSION = 2  # 2: chunks drawn only from documents at least as long as the batch's chunks
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass
-class Split:
-    """Labelled DNA: ``seqs`` (N str) and ``labels`` (N,) int class ids 0..C-1."""
-
-    seqs: list[str]
-    labels: np.ndarray
-
-    def __post_init__(self) -> None:
-        self.seqs = [str(s).upper() for s in self.seqs]
-        self.labels = np.asarray(self.labels, dtype=np.int64)
-        if len(self.seqs) != len(self.labels):
-            raise ValueError(f"{len(self.seqs)} sequences but {len(self.labels)} labels.")
-
-    @property
-    def n(self) -> int:
-        return len(self.seqs)
-
-    @classmethod
-    def from_frame(cls, df: pd.DataFrame, seq_col: str = "sequence", label_col: str = "label") -> Split:
-        """From a table with a sequence and an integer label column (the GUE CSV layout)."""
-        missing = [c for c in (seq_col, label_col) if c not in df.columns]
-        if missing:
-            raise ValueError(f"table has no column(s) {missing}; it has {list(df.columns)}.")
-        return cls(list(df[seq_col]), df[label_col].to_numpy())
-
-    def take(self, idx: Sequence[int] | np.ndarray) -> Split:
-        """The rows ``idx``, in that order."""
-        idx = np.asarray(idx, dtype=np.int64)
-        return Split([self.seqs[i] for i in idx], self.labels[idx])
-
-    def subsample(self, n: int | None, seed: int = 0) -> Split:
-        """At most ``n`` rows, drawn per class in proportion to its size (stratified); order shuffled."""
-        if n is None or n >= self.n:
-            return self
-        rng = np.random.default_rng(seed)
-        classes, counts = np.unique(self.labels, return_counts=True)
-        quota = np.floor(counts / counts.sum() * n).astype(int)
-        quota[np.argsort(-(counts / counts.sum() * n - quota))[: n - quota.sum()]] += 1
-        idx = np.concatenate([rng.choice(np.flatnonzero(self.labels == c), q, replace=False)
-                              for c, q in zip(classes, quota)])
-        return self.take(rng.permutation(idx))
-
-    def class_counts(self) -> dict[int, int]:
-        return {int(c): int(n) for c, n in zip(*np.unique(self.labels, return_counts=True))}
-
-
-def gue(prefix: str) -> dict[str, Split]:
-    """The splits of one GUE task the registry holds: ``gue("gue_tf_0")`` -> {"train", "dev", "test"} Splits.
-
-    Only the splits present in ``data/registry.yaml`` are returned (some GUE train splits are
-    not mirrored); an unknown prefix is an error naming the known GUE prefixes.
-    """
-    from genomebook.datasets import registry
-
-    reg = registry.load_registry()
-    names = {s: f"{prefix}_{s}" for s in ("train", "dev", "test") if f"{prefix}_{s}" in reg}
-    if not names:
-        known = sorted({n.rsplit("_", 1)[0] for n in reg if n.startswith("gue_")})
-        raise ValueError(f"no GUE splits named {prefix}_train/_dev/_test in the registry; known: {known}")
-    return {s: Split.from_frame(registry.read(n)) for s, n in names.items()}
 
 
 # --------------------------------------------------------------------------- pre-training
@@ -239,16 +179,25 @@ _PRETRAIN_KEYS = ("k", "bert_size", "max_tokens", "pretrain_steps", "pretrain_ba
                   "pretrain_lr")
 
 
-def _cache_path(key: str, suffix: str = ".pt"):
-    """``<results>/_cache/pretrain/<key><suffix>``: pre-trained weights (.pt) or a masked corpus (.json)."""
-    from genomebook.report import results_root
+def default_cache_dir() -> Path:
+    """The cache folder used when no ``cache_dir`` is given: ``./results/_cache`` (absolute path).
 
-    return results_root() / "_cache" / "pretrain" / f"{key}{suffix}"
+    The default results folder's cache (as :class:`genomebook.report.ResultsStore`'s default
+    root). The chapters pass their run's ``cache_dir`` (``<results_dir>/_cache``,
+    :attr:`genomebook.chapter.Run.cache_dir`) instead, so every DNABERT chapter of one build
+    shares one cache wherever its results go.
+    """
+    return Path("results").resolve() / "_cache"
+
+
+def _cache_path(key: str, suffix: str = ".pt", cache_dir: str | os.PathLike | None = None) -> Path:
+    """``<cache_dir>/pretrain/<key><suffix>``: pre-trained weights (.pt) or a masked corpus (.json)."""
+    return Path(cache_dir if cache_dir is not None else default_cache_dir()) / "pretrain" / f"{key}{suffix}"
 
 
 def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: str = "corpus",
              mlm_probability: float = 0.15, cache: bool = True, n_evals: int = 10,
-             mask: dict[str, Any] | None = None) -> Pretrained:
+             mask: dict[str, Any] | None = None, cache_dir: str | os.PathLike | None = None) -> Pretrained:
     """Masked-LM pre-training of a k-mer BERT on random chunks of ``corpus`` (list of DNA str).
 
     ``sizes`` keys: ``k``, ``bert_size``, ``max_tokens``, ``pretrain_steps`` (optimiser steps),
@@ -258,11 +207,17 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     masked at ``mlm_probability`` (DNABERT: 15%). The last 5% of the corpus sequences (at
     least one) are held out; validation loss, perplexity and masked-token accuracy on 8
     batches of them are computed ``n_evals`` times. With ``cache`` the weights and curves
-    are stored under ``<results>/_cache/pretrain`` keyed by the corpus content, the sizes
-    above and ``seed``; a later call with the same key reads them instead of training.
+    are stored under ``<cache_dir>/pretrain`` (default :func:`default_cache_dir`) keyed by the corpus
+    content, the sizes above and ``seed``; a later call with the same key reads them instead
+    of training.
     ``mask``: how the corpus was masked (the summary of :func:`pretraining_mask`); its
     ``overlap_k`` and ``datasets`` join the cache key (the masked content already does) and it
     is returned as ``Pretrained.mask``.
+
+    Returns a :class:`Pretrained` (the ``BertMLM`` in eval mode, its ``history`` with one row
+    per evaluation, wall ``seconds``). Used through :func:`pretrain_default` by the four
+    DNABERT chapters, and directly by tasks/promoters when its ``k`` differs from the
+    shared pre-training's.
     """
     missing = [k for k in _PRETRAIN_KEYS if k not in sizes]
     if missing:
@@ -277,7 +232,7 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
                                      "v": _CACHE_VERSION, **spec, **({"mask": mask_spec} if mask_spec else {})},
                                     sort_keys=True).encode()).hexdigest()[:20]
     desc = f"{name}, {sum(len(s) for s in corpus):,} bp"
-    path = _cache_path(key)
+    path = _cache_path(key, cache_dir=cache_dir)
     if cache and path.exists():
         state = torch.load(path, map_location="cpu", weights_only=False)
         mlm = BertMLM(state["config"], lr=spec["pretrain_lr"])
@@ -309,8 +264,6 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     seconds = time.perf_counter() - t0
     history = pd.DataFrame(hist.rows)
     if cache:
-        from genomebook.report import atomic_write
-
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"config": config_dict(mlm.config), "state_dict": mlm.state_dict(),
                    "history": history.to_dict("list"), "seconds": seconds, "spec": spec, "corpus": desc}
@@ -330,10 +283,9 @@ def heldout_datasets() -> list[str]:
     The dev and test splits of every GUE task in the registry. The book fine-tunes on
     prom_300_tata, prom_core_all, prom_core_tata, tf 0-4, mouse 0-4 and splice; masking the
     other GUE tasks' held-out splits too keeps one masked corpus, and so one pre-training
-    cache, for all four DNABERT chapters whatever tasks each of them picks.
+    cache, for all four DNABERT chapters whatever tasks each of them picks. Used by
+    :func:`real_pretraining_corpus`.
     """
-    from genomebook.datasets import registry
-
     return sorted(n for n in registry.load_registry()
                   if n.startswith("gue_") and n.rsplit("_", 1)[-1] in ("dev", "test"))
 
@@ -353,8 +305,6 @@ _MASKED: dict[str, MaskedCorpus] = {}
 
 def _epd_human(genome_bp: int) -> list[str]:
     """EPD human promoter windows (-499..+100), in registry order, until ``genome_bp`` bp are reached."""
-    from genomebook.datasets import registry
-
     df = registry.read("epd128_promoters_m499_p100")
     seqs, total = [], 0
     for s in df.loc[df["species"] == "Hs", "sequence"]:
@@ -365,7 +315,7 @@ def _epd_human(genome_bp: int) -> list[str]:
     return seqs
 
 
-def real_pretraining_corpus(profile: str) -> MaskedCorpus:
+def real_pretraining_corpus(profile: str, *, cache_dir: str | os.PathLike | None = None) -> MaskedCorpus:
     """The real-data pre-training corpus of ``profile``, with every held-out GUE region masked.
 
     Reads EPD's human promoter windows (``genome_bp`` of the ``dnabert_pretraining`` block)
@@ -381,14 +331,13 @@ def real_pretraining_corpus(profile: str) -> MaskedCorpus:
     ``missing`` (of :func:`heldout_datasets`, not available here: their regions are NOT
     masked), ``heldout_sequences`` (validation and test sequences read), ``heldout_overlapping``
     (those that shared a k-mer with the corpus), ``pieces``, ``pieces_bp``, ``seconds`` (to
-    mask, when it was computed) and ``cached`` (read from ``<results>/_cache/pretrain``).
-    The result is cached on disk, keyed by the corpus, the held-out sequences and k, and in
-    memory for the session.
+    mask, when it was computed) and ``cached`` (read from the disk cache).
+    The result is cached on disk under ``<cache_dir>/pretrain`` (default :func:`default_cache_dir`), keyed
+    by the corpus, the held-out sequences and k, and in memory for the session. Used through
+    :func:`pretraining_corpus`, :func:`pretraining_mask` and :func:`pretrain_default` by the
+    four DNABERT chapters on real data.
     """
-    from genomebook.datasets import leakage, registry
-    from genomebook.report import atomic_write
-
-    sizes = train.profile("dnabert_pretraining", profile)
+    sizes = profiles.profile("dnabert_pretraining", profile)
     unmasked = _epd_human(int(sizes["genome_bp"]))
     names = heldout_datasets()
     have = [n for n in names if registry.available(n)]
@@ -400,7 +349,7 @@ def real_pretraining_corpus(profile: str) -> MaskedCorpus:
     min_piece = int(sizes["k"]) + 4
     if key in _MASKED:
         return _MASKED[key]
-    path = _cache_path(f"corpus-{key}", ".json")
+    path = _cache_path(f"corpus-{key}", ".json", cache_dir)
     if path.exists():
         saved = json.loads(path.read_text())
         masked, summary = saved["masked"], {**saved["summary"], "cached": True}
@@ -422,13 +371,17 @@ def real_pretraining_corpus(profile: str) -> MaskedCorpus:
     return _MASKED[key]
 
 
-def pretraining_mask(profile: str) -> dict[str, Any]:
-    """How real-data pre-training at ``profile`` was masked: the ``summary`` of :func:`real_pretraining_corpus`."""
-    return dict(real_pretraining_corpus(profile).summary)
+def pretraining_mask(profile: str, *, cache_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+    """How real-data pre-training at ``profile`` was masked: the ``summary`` dict of :func:`real_pretraining_corpus`.
+
+    Used by the DNABERT chapters' leakage cards (tasks/promoters, tf_binding, splice_sites,
+    papers/dnabert).
+    """
+    return dict(real_pretraining_corpus(profile, cache_dir=cache_dir).summary)
 
 
 def pretraining_corpus(profile: str, *, data_source: str = "simulated", seed: int = 0,
-                       masked: bool = True) -> tuple[list[str], str]:
+                       masked: bool = True, cache_dir: str | os.PathLike | None = None) -> tuple[list[str], str]:
     """Unlabelled DNA for :func:`pretrain_default`: (sequences, description).
 
     ``simulated``: the simulated genome of :func:`genomebook.simulate.genome.dnabert_genome`
@@ -438,34 +391,39 @@ def pretraining_corpus(profile: str, *, data_source: str = "simulated", seed: in
     only human DNA in the mirror (1,867 human promoters, 1.1 Mbp; DNABERT read the whole
     hg38) - with every stretch that overlaps a GUE validation or test sequence masked and cut
     out (:func:`real_pretraining_corpus`): what pre-training reads. ``masked=False`` gives the
-    EPD windows as read, for a leakage card of the corpus before masking.
+    EPD windows as read, for a leakage card of the corpus before masking. Used by the four
+    DNABERT chapters (the pre-training section and its leakage card).
     """
     if data_source == "real":
-        mc = real_pretraining_corpus(profile)
+        mc = real_pretraining_corpus(profile, cache_dir=cache_dir)
         if not masked:
             return list(mc.unmasked), "EPD human promoters (-499..+100), before masking"
         s = mc.summary
         return list(mc.pieces), (f"EPD human promoters (-499..+100) less GUE validation/test overlaps "
                                  f"({s['fraction_masked']:.1%} of bases masked, {s['overlap_k']}-mers)")
-    sizes = train.profile("dnabert_pretraining", profile)
-    from genomebook.simulate.genome import dnabert_genome
-
+    sizes = profiles.profile("dnabert_pretraining", profile)
     return dnabert_genome(sizes["genome_bp"], seed=seed), "simulated genome"
 
 
-def pretrain_default(profile: str, *, data_source: str = "simulated", seed: int = 0) -> Pretrained:
+def pretrain_default(profile: str, *, data_source: str = "simulated", seed: int = 0,
+                     cache_dir: str | os.PathLike | None = None) -> Pretrained:
     """The shared pre-trained model of the DNABERT chapters at ``profile`` (computed once, then cached).
 
-    On real data it reads the masked corpus of :func:`real_pretraining_corpus` (the same for
-    every chapter, so the cache is shared) and returns its masking summary as ``.mask``; the
-    cache key changes whenever the mask does (masked content, k and the datasets masked).
+    Takes the profile name (its ``dnabert_pretraining`` block gives the sizes), the data
+    source ("simulated" or "real"), the seed and the cache folder (default
+    :func:`default_cache_dir`); returns a :class:`Pretrained`. On real data it reads the
+    masked corpus of :func:`real_pretraining_corpus` (the same for every chapter, so the
+    cache is shared) and returns its masking summary as ``.mask``; the cache key changes
+    whenever the mask does (masked content, k and the datasets masked). Used by the four
+    DNABERT chapters.
     """
-    sizes = train.profile("dnabert_pretraining", profile)
+    sizes = profiles.profile("dnabert_pretraining", profile)
     if data_source == "real":
-        corpus, name = pretraining_corpus(profile, data_source="real", seed=seed)
-        return pretrain(corpus, sizes, seed=seed, name=name, mask=pretraining_mask(profile))
+        corpus, name = pretraining_corpus(profile, data_source="real", seed=seed, cache_dir=cache_dir)
+        return pretrain(corpus, sizes, seed=seed, name=name, mask=pretraining_mask(profile, cache_dir=cache_dir),
+                        cache_dir=cache_dir)
     corpus, name = pretraining_corpus(profile, data_source="simulated", seed=seed)
-    return pretrain(corpus, sizes, seed=seed, name=name)
+    return pretrain(corpus, sizes, seed=seed, name=name, cache_dir=cache_dir)
 
 
 # --------------------------------------------------------------------------- fine-tuning
@@ -543,6 +501,11 @@ def finetune_bert(train_split: Split, val_split: Split, sizes: dict[str, Any], *
     k-mers are classified DNABERT-XL style (:class:`~genomebook.models.bert.BertXLClassifier`).
     ``sizes``: ``k``, ``bert_size``, ``max_tokens`` (ignored when ``pretrained`` is given: its
     architecture is used), ``epochs``, ``batch_size``, ``lr_bert``, ``patience``.
+
+    Takes train and validation :class:`~genomebook.datasets.gue.Split` s (class ids
+    0..``n_classes`` - 1; default from the training labels); returns a :class:`Fitted` of kind
+    "bert" holding the best epoch's weights (eval mode) and the per-epoch ``history``. Used by
+    :func:`compare` and by the splice_sites and papers/dnabert chapters.
     """
     t0 = time.perf_counter()
     k = pretrained.k if pretrained is not None else int(sizes["k"])
@@ -569,13 +532,19 @@ def finetune_bert(train_split: Split, val_split: Split, sizes: dict[str, Any], *
 
 def fit_baseline(name: str, train_split: Split, val_split: Split, sizes: dict[str, Any], *,
                  n_classes: int | None = None, seed: int = 0) -> Fitted:
-    """Train one of :data:`BASELINES` on one-hot DNA. ``sizes``: ``cnn_epochs``, ``batch_size``, ``lr_cnn``, ``patience``."""
-    if name not in _NETS:
+    """Train one of :data:`BASELINES` on one-hot DNA: a :class:`Fitted` of kind "onehot".
+
+    ``sizes``: ``cnn_epochs``, ``batch_size``, ``lr_cnn``, ``patience``. Sequences of unequal
+    length are padded with N on the right to the longest of their batch. Used by
+    :func:`compare` and by the splice_sites chapter.
+    """
+    if name not in BASELINES:
         raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}.")
     t0 = time.perf_counter()
     C = _n_classes(train_split, n_classes)
     train.seed_everything(seed)
-    model = SequenceClassifier(_NETS[name](1 if C == 2 else C), n_classes=C, lr=float(sizes["lr_cnn"]))
+    net = model_registry.build(name, "sequence", n_classes=1 if C == 2 else C)
+    model = SequenceClassifier(net, n_classes=C, lr=float(sizes["lr_cnn"]))
     hist = train.History()
     batch = int(sizes["batch_size"])
     train.fit(model, train_dataloaders=_onehot_loader(train_split, batch, True, seed),
@@ -586,7 +555,11 @@ def fit_baseline(name: str, train_split: Split, val_split: Split, sizes: dict[st
 
 def fit_model(name: str, train_split: Split, val_split: Split, sizes: dict[str, Any], *,
               pretrained: Pretrained | None = None, n_classes: int | None = None, seed: int = 0) -> Fitted:
-    """Fit a model by name: "DNABERT" (needs ``pretrained``), "DNABERT (random init)", or a baseline."""
+    """Fit a model by name: "DNABERT" (needs ``pretrained``), "DNABERT (random init)", or a baseline.
+
+    Returns the :class:`Fitted` of :func:`finetune_bert` or :func:`fit_baseline`; used by
+    :func:`compare`.
+    """
     if name == "DNABERT":
         if pretrained is None:
             raise ValueError("'DNABERT' starts from a pre-trained model: pass pretrained=pretrain_default(...).")
@@ -596,26 +569,30 @@ def fit_model(name: str, train_split: Split, val_split: Split, sizes: dict[str, 
     return fit_baseline(name, train_split, val_split, sizes, n_classes=n_classes, seed=seed)
 
 
-@torch.no_grad()
 def predict(fitted: Fitted, seqs: list[str], batch_size: int = 256) -> np.ndarray:
-    """Class probabilities (N, n_classes) of ``fitted`` on DNA ``seqs`` (rows sum to 1)."""
-    model = fitted.model.eval()
-    device = next(model.parameters()).device
+    """Class probabilities (N, n_classes) float32 of ``fitted`` on DNA ``seqs`` (N str; rows sum to 1).
+
+    Runs :func:`genomebook.predict.predict` on the model's own device; a BERT reads k-mer ids
+    (one batch's sequences padded to its longest), a CNN baseline one-hot DNA (shorter
+    sequences of a batch padded with N on the right). Used by :func:`compare` and by the
+    splice_sites and papers/dnabert chapters.
+    """
     seqs = [s.upper() for s in seqs]
-    out = []
-    for i in range(0, len(seqs), batch_size):
-        chunk = seqs[i:i + batch_size]
-        if fitted.kind == "bert":
-            enc = _tokens(chunk, fitted.k)
-            logits = model(enc["input_ids"].to(device), enc["attention_mask"].to(device))
-            out.append(torch.softmax(logits.float(), -1).cpu())
-        else:
-            out.append(model.predict_proba(_onehot(chunk).to(device)).float().cpu())
-    return torch.cat(out).numpy() if out else np.zeros((0, fitted.n_classes), np.float32)
+    if not seqs:
+        return np.zeros((0, fitted.n_classes), np.float32)
+    model = fitted.model
+    if fitted.kind == "bert":
+        return gpredict.predict(model, seqs, batch_size=batch_size, batch_fn=lambda chunk: _tokens(chunk, fitted.k),
+                                transform=lambda logits: torch.softmax(logits.float(), -1))
+    return gpredict.predict(model, seqs, batch_size=batch_size, batch_fn=_onehot, transform=model.logits_to_proba)
 
 
 def probability_fn(fitted: Fitted, cls: int = 1, batch_size: int = 256) -> Callable[[torch.Tensor], np.ndarray]:
-    """A function one-hot (N, 4, L) -> P(class ``cls``) (N,), for :func:`genomebook.variants.ism` on any model."""
+    """A function one-hot (N, 4, L) -> P(class ``cls``) (N,), for :func:`genomebook.variants.ism` on any model.
+
+    The one-hot input (tensor, any device) is decoded back to DNA and scored by
+    :func:`predict`. Used by the papers/dnabert chapter (in-silico mutagenesis).
+    """
 
     def fn(x: torch.Tensor) -> np.ndarray:
         seqs = gseq.decode_one_hot(x.detach().cpu().numpy())
@@ -657,7 +634,15 @@ class Comparison:
 def compare(train_split: Split, val_split: Split, test_split: Split, models: Sequence[str], sizes: dict[str, Any], *,
             pretrained: Pretrained | None = None, n_classes: int | None = None, seeds: Sequence[int] = (0,),
             n_boot: int | None = None, keep_models: bool = True, log: Callable[[str], None] | None = print) -> Comparison:
-    """Fit every model in ``models`` with every seed, predict ``test_split`` and score it (see :func:`scores`)."""
+    """Fit every model in ``models`` with every seed, predict ``test_split`` and score it (see :func:`scores`).
+
+    Takes train / validation / test :class:`~genomebook.datasets.gue.Split` s, model names
+    (:data:`BERT_MODELS`, :data:`BASELINES`), the sizes dict and the seeds; returns a
+    :class:`Comparison` whose ``scores`` has one row per model x seed x metric (with the
+    fit's ``seconds`` and ``epochs``), ``probs`` the test probabilities (N, C) per (model,
+    seed), and ``histories`` the training curves. ``log`` gets one line per fit (``None``:
+    silent). Used by the promoters, tf_binding and papers/dnabert chapters.
+    """
     C = _n_classes(train_split, n_classes)
     n_boot = int(sizes.get("n_boot", 1000) if n_boot is None else n_boot)
     rows, hists, probs, fitted = [], [], {}, {}
@@ -685,9 +670,11 @@ def compare(train_split: Split, val_split: Split, test_split: Split, models: Seq
 
 
 def plot_roc_pr(y: Sequence[int] | np.ndarray, probs_by_name: dict[str, np.ndarray], axes) -> None:
-    """ROC (left axis) and precision-recall (right axis) curves of binary classifiers, one line per model."""
-    from sklearn.metrics import precision_recall_curve, roc_curve
+    """ROC (left axis) and precision-recall (right axis) curves of binary classifiers, one line per model.
 
+    Takes true labels (N,) 0/1, {model name: probabilities (N, 2) or P(class 1) (N,)} and a
+    pair of matplotlib axes; draws on them and returns nothing. Used by tasks/promoters.
+    """
     y = np.asarray(y)
     ax_roc, ax_pr = axes
     for name, p in probs_by_name.items():
