@@ -100,6 +100,9 @@ def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None
     """Train ``module`` with :func:`make_trainer` and load the best epoch's weights back into it.
 
     Returns the trainer, whose ``callback_metrics`` and ``current_epoch`` say how training went.
+    The module is left in eval mode on the device it was trained on (Lightning moves it back to
+    the CPU when fitting ends; predictions, mutagenesis and attention maps should run where the
+    training ran).
     """
     with tempfile.TemporaryDirectory(prefix="genomebook-ckpt-") as tmp:
         trainer_kwargs.setdefault("root_dir", tmp)
@@ -110,6 +113,7 @@ def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None
         if ckpt is not None and ckpt.best_model_path:
             state = torch.load(ckpt.best_model_path, map_location="cpu", weights_only=False)
             module.load_state_dict(state["state_dict"])
+    module.to(trainer.strategy.root_device)
     module.eval()
     return trainer
 
