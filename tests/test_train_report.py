@@ -78,7 +78,6 @@ def test_trainer_learns_and_is_deterministic():
     assert trainer.accelerator.__class__.__name__ == "CPUAccelerator"
 
 
-
 def test_results_store_writes_atomically(tmp_path):
     store = report.ResultsStore("demo", "smoke", 3, root=tmp_path)
     df = pd.DataFrame({"a": [1, 2], "b": [0.5, 1 / 3]})
