@@ -29,7 +29,18 @@ def run_book(*args: str, results: Path, timeout: int = 1800) -> subprocess.Compl
 
 @pytest.fixture(scope="session")
 def smoke_site(tmp_path_factory):
-    """Every chapter executed at profile=smoke and the site built from them, in a temp folder."""
+    """Every chapter executed at profile=smoke and the site built from them, in a temp folder.
+
+    With $GENOMEBOOK_TEST_SITE naming a folder that holds ``site/`` (built) and ``results/``
+    of an earlier smoke build, that build is used instead (for working on the site tests
+    without running the chapters again); ``proc`` is then None.
+    """
+    given = os.environ.get("GENOMEBOOK_TEST_SITE")
+    if given:
+        base = Path(given)
+        if not (base / "site" / "_build" / "html" / "index.html").exists() or not (base / "results").is_dir():
+            pytest.fail(f"GENOMEBOOK_TEST_SITE={given}: no built site/ and results/ there")
+        return {"site": base / "site", "results": base / "results", "proc": None}
     base = tmp_path_factory.mktemp("smoke")
     site, results = base / "site", base / "results"
     proc = run_book("build", "--profile", "smoke", "--site", str(site), results=results)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from genomebook import book
+from genomebook import book, site
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,7 @@ def test_summary_table_and_runs_page(tmp_path):
     assert table[3].split()[:5] == ["other", "smoke", "-", "12.3", "failed"]
     (tmp_path / "_runs").mkdir()
     (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(rec))
-    page = book.write_runs_page(tmp_path).read_text()
+    page = site.write_runs_page(tmp_path).read_text()
     assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12.34 | ok | profile=smoke |" in page
 
 

@@ -16,7 +16,7 @@ LAYERS = {
     "models": ["models", "train"],
     "methods": ["predict", "interpret", "attention", "discovery", "variants", "adversarial"],
     "workflows": ["workflows"],
-    "book": ["report", "published", "chapter", "book"],
+    "book": ["report", "published", "chapter", "site", "book"],
 }
 RANK = {mod: i for i, mods in enumerate(LAYERS.values()) for mod in mods}
 

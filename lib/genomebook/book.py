@@ -9,8 +9,9 @@ A chapter is a Jupytext py:percent file under ``notebooks/tasks`` or ``notebooks
 named by its file stem. ``run`` converts it to ``.ipynb``, executes it with papermill and
 writes the executed notebook where the site is built from (``<site>/notebooks/...``), a log
 and a JSON record of the run (``<site>/_runs/<name>.{log,json}``). ``build`` runs every
-chapter, prints a summary table, writes the run-metadata page and builds the static site
-with Jupyter Book (execution off: the notebooks are already executed).
+chapter, prints a summary table, writes the generated pages (claims scoreboard, published vs
+reproduced, runs, data: :mod:`genomebook.site`) and builds the static site with Jupyter Book
+(execution off: the notebooks are already executed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import re
 import logging
 import os
 import shutil
@@ -31,10 +31,9 @@ from typing import Any
 
 import yaml
 
-from genomebook.datasets.registry import load_registry
+from genomebook import site as pages
 
 GROUPS = ("tasks", "papers")
-_SITE_GENERATED = ("_build", "notebooks", "_runs", "runs.md", "data.md")
 
 
 class ChapterError(ValueError):
@@ -224,6 +223,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
         "data_source": meta.get("data_source", ""), "seconds": round(seconds, 1),
         "status": status, "error": error, "parameters": parameters,
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "results_dir": results_dir,
         "notebook": str(out.relative_to(site)), "log": str(log_path.relative_to(site)),
         "headline": meta.get("headline", ""),
         "stale_removed": [p.name for p in stale],
@@ -242,69 +242,6 @@ def summary_table(records: list[dict[str, Any]]) -> str:
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-def write_runs_page(site: Path) -> Path:
-    """The site page listing every chapter's last run (profile, data source, time, status)."""
-    records = [json.loads(p.read_text()) for p in sorted((site / "_runs").glob("*.json"))]
-    lines = ["# Run metadata", "",
-             "Every chapter of this site was executed by `python -m genomebook.book` before the "
-             "site was built. This page lists how each was run.", ""]
-    if not records:
-        lines.append("No chapter has been executed for this build.")
-    else:
-        lines += ["| chapter | profile | seed | data source | seconds | status | parameters | finished |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for r in records:
-            params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items()) or "defaults"
-            status = r["status"] + (f": {r['error']}" if r["error"] else "")
-            lines.append(f"| [{r['chapter']}]({Path(r['notebook']).with_suffix('')}) | "
-                         f"{r['profile']} | {r['seed']} | {r['data_source'] or '-'} | "
-                         f"{r['seconds']} | {status} | {params} | {r['finished']} |")
-    path = site / "runs.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _size(e) -> str:
-    if e.bytes:
-        n = float(e.bytes)
-        for unit in ("B", "kB", "MB", "GB"):
-            if n < 1000 or unit == "GB":
-                return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-            n /= 1000
-    return e.size or "-"
-
-
-def write_data_page(site: Path) -> Path:
-    """The site page listing every registered dataset: licence, citation, size, chapters."""
-    entries = list(load_registry().values())
-    cell = lambda text: str(text or "-").replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = ["# Data", "",
-             "Every real dataset the book can use is registered in `data/registry.yaml` with its "
-             "source, checksum, licence and citation. Files are read from a local mirror "
-             "(`GENOMEBOOK_MIRROR`) or a download cache (`GENOMEBOOK_CACHE`), always checked "
-             "against the checksum; `python -m genomebook.datasets list` shows what is available "
-             "on your machine and `python -m genomebook.datasets fetch NAME` gets one. "
-             "Entries marked *paper* are the papers' full-scale sources, to download by hand.", "",
-             f"{sum(e.scale == 'book' for e in entries)} files at book scale, "
-             f"{sum(e.scale == 'paper' for e in entries)} paper-scale sources.", ""]
-    by_task: dict[str, list] = {}
-    for e in entries:
-        by_task.setdefault(e.task or "other", []).append(e)
-    for task in sorted(by_task):
-        heading = re.sub(r"^\d+_", "", task).replace("_", " ")
-        lines += [f"## {heading}", "",
-                  "| dataset | records | size | scale | licence | citation | used by |",
-                  "|---|---|---|---|---|---|---|"]
-        for e in by_task[task]:
-            used = ", ".join(f"[{c}](notebooks/tasks/{c})" for c in e.chapters) or "-"
-            lines.append(f"| [{e.name}]({e.url}) | {cell(e.records)} | {_size(e)} | {e.scale} | "
-                         f"{cell(e.licence)} | {cell(e.citation)} | {used} |")
-        lines.append("")
-    path = site / "data.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def prepare_site(site: Path, root: Path) -> None:
     """Copy the prose of ``book/`` into another site folder (the tests build in a temp dir)."""
     src = root / "book"
@@ -312,7 +249,7 @@ def prepare_site(site: Path, root: Path) -> None:
         return
     site.mkdir(parents=True, exist_ok=True)
     for item in src.iterdir():
-        if item.name in _SITE_GENERATED:
+        if item.name in pages.SITE_GENERATED:
             continue
         dest = site / item.name
         if item.is_dir():
@@ -321,15 +258,23 @@ def prepare_site(site: Path, root: Path) -> None:
             shutil.copy2(item, dest)
 
 
-def build_site(site: Path, root: Path) -> int:
-    """``jupyter-book build`` of ``site`` with the top-level ``_config.yml``; returns its exit code."""
-    write_runs_page(site)
-    write_data_page(site)
+def build_site(site: Path, root: Path, results: Path | None = None) -> int:
+    """Write the generated pages (:func:`genomebook.site.write_pages`: scoreboard, published vs
+    reproduced, runs, data, each chapter's downloads), ``jupyter-book build`` ``site`` with the
+    top-level ``_config.yml`` and copy the chapters' downloads in; returns the build's exit code.
+
+    ``results``: the results folder of the runs; None reads each run's folder from its record.
+    """
+    results = Path(results).resolve() if results else None
+    pages.write_pages(site, results)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(site), "--all",
            "--path-output", str(site),
            "--config", str(root / "_config.yml"), "--toc", str(site / "_toc.yml")]
-    return subprocess.call(cmd, cwd=root)
+    code = subprocess.call(cmd, cwd=root)
+    if code == 0:
+        pages.copy_downloads(site, results)
+    return code
 
 
 def build(profile: str, *, site: Path | None = None, execute: bool = True,
@@ -349,7 +294,7 @@ def build(profile: str, *, site: Path | None = None, execute: bool = True,
                                        site=site, root=root, results=results))
             print(f"[genomebook]   {records[-1]['status']} in {records[-1]['seconds']} s", flush=True)
         print("\n" + summary_table(records) + "\n", flush=True)
-    code = build_site(site, root)
+    code = build_site(site, root, results)
     failed = [r["chapter"] for r in records if r["status"] != "ok"]
     if failed:
         print(f"[genomebook] chapters failed: {', '.join(failed)}; "

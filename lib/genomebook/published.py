@@ -3,8 +3,9 @@
 
 Each entry has an ``id`` (how chapters and claims name it), the ``paper``, ``where`` in the
 paper it is (table, figure, section), the ``quantity`` in words, its ``value`` (and optional
-``unit``), and a ``note`` when the pairing or label is our reading rather than the paper's
-words. Chapters never type a published number: they ask for it by id, so a test can check
+``unit``), a ``note`` when the pairing or label is our reading rather than the paper's
+words, and optionally ``low`` and ``high``: the spread the paper reports around the value
+(its interval or range, or value ± its standard deviation written out; both or neither). Chapters never type a published number: they ask for it by id, so a test can check
 that every entry is used and every published number shown comes from the file.
 
 Used by every chapter (through :func:`value`, :func:`row` and ``report.Claim(published=...)``).
@@ -40,6 +41,13 @@ class Published:
     value: float
     unit: str = ""
     note: str = ""
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def has_spread(self) -> bool:
+        """Whether the paper reports a spread (``low``..``high``) for this number."""
+        return self.low is not None and self.high is not None
 
     @property
     def reference(self) -> str:
@@ -72,9 +80,16 @@ def load(folder: str | Path | None = None) -> dict[str, Published]:
                 value = float(item["value"])
             except (TypeError, ValueError):
                 raise ValueError(f"{path}: {item['id']}: value {item['value']!r} is not a number.") from None
+            if ("low" in item) != ("high" in item):
+                raise ValueError(f"{path}: {item['id']}: give both low and high (the paper's spread), or neither.")
+            try:
+                low, high = ((float(item["low"]), float(item["high"])) if "low" in item else (None, None))
+            except (TypeError, ValueError):
+                raise ValueError(f"{path}: {item['id']}: low/high {item['low']!r}, {item['high']!r} "
+                                 "are not numbers.") from None
             entries[item["id"]] = Published(str(item["id"]), str(item["paper"]), str(item["where"]),
                                             str(item["quantity"]), value, str(item.get("unit", "") or ""),
-                                            str(item.get("note", "") or ""))
+                                            str(item.get("note", "") or ""), low, high)
     return entries
 
 
