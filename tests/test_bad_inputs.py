@@ -74,8 +74,9 @@ def test_unequal_lengths_by_class_stop_by_default(corpus):
 
 @pytest.mark.parametrize("unequal, length", [("pad", 300), ("crop", 180)])
 def test_unequal_lengths_pad_or_crop_on_request(corpus, unequal, length):
-    names, seqs, y = read_labelled_sequences(corpus["unequal_by_class_fasta"],
-                                             corpus["unequal_by_class_labels"], unequal=unequal)
+    data = read_labelled_sequences(corpus["unequal_by_class_fasta"],
+                                   corpus["unequal_by_class_labels"], unequal=unequal)
+    seqs, y = data.seqs, data.labels
     assert {len(s) for s in seqs} == {length} and y.tolist() == [1, 1, 1, 0, 0]
     table = length_summary(seqs, y)
     assert table["min"].tolist() == table["max"].tolist() == [length, length]
@@ -100,8 +101,8 @@ def test_empty_record(corpus):
 
 @pytest.mark.parametrize("name", ["crlf_fasta", "cr_fasta", "gz_crlf_fasta"])
 def test_windows_and_old_mac_line_endings_read_like_lf(corpus, name):
-    names, seqs, y = read_labelled_sequences(corpus[name], corpus["crlf_labels"])
-    assert (names, seqs, y.tolist()) == (["s1", "s2"], ["ACGTACGT", "GGCCAATT"], [1, 0])
+    data = read_labelled_sequences(corpus[name], corpus["crlf_labels"])
+    assert (data.names, data.seqs, data.labels.tolist()) == (["s1", "s2"], ["ACGTACGT", "GGCCAATT"], [1, 0])
     assert [tuple(r) for r in seq.read_fasta_records(corpus[name])] == [
         (1, "s1 first", "ACGTACGT"), (4, "s2", "ggccaatt")]
 

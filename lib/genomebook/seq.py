@@ -416,10 +416,13 @@ def read_fasta(
     validate: bool = True,
     allow_iupac: bool = False,
     length: int | None = None,
+    unique_names: bool = True,
 ) -> tuple[list[str], list[str]]:
     """Read all records of a FASTA file (plain, bgzip or gzip): returns (names, sequences), lists of N str.
 
-    Names are the first word of each header and must be unique. With ``validate=True``
+    Names are the first word of each header and must be unique (``unique_names=False``
+    skips that check, for a caller that handles repeats itself, as
+    :func:`genomebook.datasets.labelled.read_labelled_sequences` does). With ``validate=True``
     every record must have a name and bases, and not be all ``N``; the sequences are
     checked and upper-cased by :func:`validate`. Errors name the file, the record and,
     where it helps, the line. Any line ending (LF, CRLF, CR) is read the same. Parsing is
@@ -429,7 +432,7 @@ def read_fasta(
     records = read_fasta_records(path)
     names = [r.header.split()[0] if r.header else "" for r in records]
     seqs = [r.sequence for r in records]
-    dup = _duplicate_name(names)
+    dup = _duplicate_name(names) if unique_names else None
     if dup is not None:
         raise SequenceError(
             f"{path}: record name {dup!r} occurs more than once; FASTA record names "

@@ -30,8 +30,10 @@
 #
 # The same code runs on real data — `data_source="real"` trains on human TF ChIP-seq
 # sequences from the GUE benchmark (tf/0, 101 bp; which TF is not recorded, so the filters
-# are our best guess) — and on your own labelled sequences (`fasta_path`, `labels_path`).
-# There the grammar and planted motifs are unknown, and the claims that need them say so.
+# are our best guess) — and on your own labelled sequences: a FASTA with a label table
+# (`fasta_path`, `labels_path`), a GUE-style CSV or folder of them, or one FASTA per class
+# (`data_path`). There the grammar and planted motifs are unknown, and the claims that need
+# them say so.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper: sets the sizes below when they are None
@@ -42,8 +44,17 @@ n_sequences = None  # simulated sequences, or real training sequences kept (None
 epochs = None  # maximum training epochs (None: from the profile)
 motif_ids = ["MA0139.2", "MA0080.7", "MA0466.4"]  # A (alone), B and C (together): CTCF, SPI1, CEBPB
 fasta_path = None  # your sequences (FASTA); with labels_path replaces the simulated world
-labels_path = None  # table with columns name, label (0/1), one row per FASTA record
+labels_path = None  # table with columns name, label (0/1), one row per FASTA record; optional
+# columns split (train/dev/test, used instead of the chapter's split), tss, species
+data_path = None  # your sequences in another format, instead of fasta_path (plain or .gz):
+#   a table with columns sequence,label (GUE style; optional name, split, tss, species),
+#   a folder of train.csv, dev.csv (or val.csv), test.csv (the file names give the split),
+#   a folder holding positives.fa and negatives.fa, or "positives=pos.fa,negatives=neg.fa".
+#   Relative paths are read from the folder the chapter runs in (the project root with the
+#   book runner); errors say where a file was looked for.
 unequal_lengths = "error"  # your files: sequences of different lengths stop, unless "pad" (centre-pad with N) or "crop" (centre-crop)
+duplicate_names = "error"  # your FASTA files: repeated record names stop, unless "rename" (name, name.2, ...)
+allow_iupac = False  # your files: IUPAC ambiguity codes (R, Y, ...) stop, unless True (read as N)
 scanner_motifs = None  # JASPAR IDs for the scanning baseline; None: the planted motifs when
 # simulated, all JASPAR 2024 vertebrate CORE motifs on real data or your files
 q_threshold = 0.05  # TomTom q-value for calling a filter a match to a JASPAR motif
@@ -69,14 +80,16 @@ from genomebook.datasets import read_labelled_sequences, registry
 from genomebook.datasets.labelled import length_summary
 from genomebook.interpret import filter_motifs
 from genomebook.predict import predict as predict_batches
-from genomebook.models import MotifCNN, MotifCNNConfig, SequenceClassifier
+from genomebook.models import KmerLogisticRegression, MotifCNN, MotifCNNConfig, SequenceClassifier
 from genomebook.simulate import composition, motif_grammar_world
 from genomebook.simulate.grammar import LABEL_NOISE
 
-user_data = fasta_path is not None or labels_path is not None
-if user_data and (fasta_path is None or labels_path is None):
-    raise ValueError("Give both fasta_path and labels_path to run on your own sequences "
-                     f"(got fasta_path={fasta_path!r}, labels_path={labels_path!r}).")
+user_data = any(p is not None for p in (fasta_path, labels_path, data_path))
+if fasta_path is not None and data_path is not None:
+    raise ValueError(f"Give fasta_path (with labels_path) or data_path, not both (got fasta_path={fasta_path!r}, "
+                     f"data_path={data_path!r}).")
+if labels_path is not None and fasta_path is None and data_path is None:
+    raise ValueError(f"labels_path={labels_path!r} labels the records of a FASTA file: give fasta_path too.")
 splits = {s: f"{real_dataset}_{s}" for s in ("train", "dev", "test")}
 run = chapter.open_run("motifs", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source,
                        datasets=list(splits.values()), user_data=user_data,
@@ -88,9 +101,12 @@ if simulated and len(planted) != 3:
     raise ValueError(f"motif_ids: the simulated grammar needs three JASPAR IDs (A alone; B and C "
                      f"together); got {list(motif_ids)}.")
 if user_data:
+    # read before any training: bad files stop here with the file, the record and the fix
+    data = read_labelled_sequences(fasta_path if fasta_path is not None else data_path, labels_path,
+                                   unequal=unequal_lengths, duplicate_names=duplicate_names,
+                                   allow_iupac=allow_iupac)
     display(report.note(
-        "Your data", f"Sequences from <code>{fasta_path}</code>, labels from "
-        f"<code>{labels_path}</code>. The claims about planted motifs cannot be tested: your "
+        "Your data", f"{data.describe()} The claims about planted motifs cannot be tested: your "
         "data has no planted motifs.", "important"))
 elif source == "real":
     e = registry.entry(splits["test"])
@@ -113,14 +129,16 @@ else:
 split = None  # predefined train/dev/test membership, when the data comes with one
 world = None
 if user_data:
-    names, sequences, labels = read_labelled_sequences(fasta_path, labels_path, unequal=unequal_lengths)
-    as_read = dict(zip(*seq.read_fasta(fasta_path)))  # lengths before any padding or cropping
-    display(length_summary([as_read[n] for n in names], labels).rename_axis("label (lengths as read, bp)"))
-    n_changed = sum(len(as_read[n]) != len(sequences[0]) for n in names)
+    names, sequences, labels, split = data.names, data.seqs, data.labels, data.split
+    display(length_summary(data.lengths, labels).rename_axis("label (lengths as read, bp)"))
+    display(data.counts().rename_axis("split (records per label)"))
+    n_changed = int((data.lengths != len(sequences[0])).sum())
     did = {"pad": "centre-padded with N", "crop": "centre-cropped"}.get(unequal_lengths, "changed")
     print(f"unequal_lengths={unequal_lengths!r}: " + (
         f"{n_changed} of {len(names)} sequences {did} to {len(sequences[0])} bp" if n_changed
         else f"all {len(names)} sequences are {len(sequences[0])} bp as read; none padded or cropped"))
+    for line in data.notes:
+        print(line)
     group = np.array(["?"] * len(labels))
 elif source == "real":
     frames = {name: registry.read(name) for name in splits.values()}
@@ -170,13 +188,20 @@ if simulated:
 
 # %% [markdown]
 # Train, validation and test sets are a stratified 70/15/15 split, or the dataset's own
-# train/dev/test splits when it has them (GUE does).
+# train/dev/test splits when it has them (GUE does; so do your files with a `split` column or
+# a folder of train/dev/test files). A split without dev rows gets its validation set from
+# 15% of train.
 
 # %%
 x = seq.one_hot(sequences)
 idx = np.arange(len(labels))
 if split is not None:
     idx_train, idx_val, idx_test = (np.flatnonzero(split == s) for s in ("train", "dev", "test"))
+    if not len(idx_val):
+        idx_train, idx_val = train_test_split(idx_train, test_size=0.15, stratify=labels[idx_train],
+                                              random_state=seed)
+        print(f"the data's split has no dev rows: validation is 15% of its train rows ({len(idx_val):,})")
+    print("split: the data's own (train/dev/test as given)")
 else:
     idx_train, idx_rest = train_test_split(idx, test_size=0.3, stratify=labels,
                                            random_state=seed)
@@ -209,7 +234,11 @@ leak = run.leakage({k: [sequences[i] for i in ix] for k, ix in split_idx.items()
 # ReLU, the maximum over positions (is the motif anywhere?), then a small hidden layer that
 # can combine motifs. **Motif scanner** (the baseline): the maximum log-odds score of each
 # JASPAR motif in `motif_ids` over both strands, fed to a logistic regression. The scanner
-# is given the true motifs; the CNN has to find them.
+# is given the true motifs; the CNN has to find them. **k-mer baseline**
+# (`genomebook.models.KmerLogisticRegression`): a logistic regression on the frequencies of
+# all k-mers (both strands), with k chosen from 2 to 6 by validation auROC. It sees
+# composition only — GC, CpG, short words — never where they are; a network that does not
+# beat it has not shown that it learned more than composition.
 
 # %%
 net = MotifCNN(MotifCNNConfig(n_filters=sizes["n_filters"]))
@@ -254,6 +283,13 @@ scores = motifs.scan(x, pwms).max_score
 scanner = LogisticRegression(max_iter=1000).fit(scores[idx_train], labels[idx_train])
 p_scan = scanner.predict_proba(scores[idx_test])[:, 1]
 
+kmer = KmerLogisticRegression(ks=range(2, 7), seed=seed).fit(
+    [sequences[i] for i in idx_train], labels[idx_train], [sequences[i] for i in idx_val], labels[idx_val])
+p_kmer = kmer.predict_proba([sequences[i] for i in idx_test])[:, 1]
+store.table("kmer_validation", kmer.validation_)
+print(f"k-mer baseline: k = {kmer.k_}, chosen by validation auROC ("
+      + ", ".join(f"k={r.k}: {r.value:.3f}" for r in kmer.validation_.itertuples()) + ")")
+
 # %% [markdown]
 # ## Evaluation
 #
@@ -265,19 +301,23 @@ y_test = labels[idx_test]
 perf = pd.concat([
     metrics.summary(y_test, p_cnn, n_boot=sizes["n_boot"], seed=seed).assign(model="CNN"),
     metrics.summary(y_test, p_scan, n_boot=sizes["n_boot"], seed=seed).assign(model="motif scanner"),
+    metrics.summary(y_test, p_kmer, n_boot=sizes["n_boot"], seed=seed).assign(model="k-mer baseline"),
 ], ignore_index=True)[["model", "metric", "value", "ci_low", "ci_high"]]
 store.table("test_metrics", perf)
-display(perf.pivot(index="metric", columns="model", values="value").round(3))
+shown = perf.assign(estimate=[f"{r.value:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]" for r in perf.itertuples()])
+display(shown.pivot(index="metric", columns="model", values="estimate")
+        [["CNN", "motif scanner", "k-mer baseline"]].rename_axis(columns="model (95% interval)"))
 
 auc = perf.set_index(["model", "metric"])
 cnn_auroc = auc.loc[("CNN", "auROC")]
 scan_auroc = auc.loc[("motif scanner", "auROC")]
+kmer_auroc = auc.loc[("k-mer baseline", "auROC")]
 print(f"CNN auROC {cnn_auroc.value:.3f} [{cnn_auroc.ci_low:.3f}, {cnn_auroc.ci_high:.3f}]; "
       f"motif scanner {scan_auroc.value:.3f} [{scan_auroc.ci_low:.3f}, {scan_auroc.ci_high:.3f}]")
 
 # %%
 fig, ax = plt.subplots(1, 2, figsize=(9, 3.8))
-for name, p in (("CNN", p_cnn), ("motif scanner", p_scan)):
+for name, p in (("CNN", p_cnn), ("motif scanner", p_scan), ("k-mer baseline", p_kmer)):
     fpr, tpr, _ = roc_curve(y_test, p)
     prec, rec, _ = precision_recall_curve(y_test, p)
     row = auc.loc[(name, "auROC")]
@@ -411,6 +451,8 @@ nan = float("nan")
 two_col = lambda p: np.c_[1 - p, p]  # noqa: E731 (binary probabilities as (N, 2))
 gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_scan), "auROC",
                                 n_boot=sizes["n_boot"], seed=seed)
+kmer_gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_kmer), "auROC",
+                                     n_boot=sizes["n_boot"], seed=seed)
 pair = {"value": nan, "ci_low": None, "ci_high": None, "n": None}
 if simulated:
     g_test = group[idx_test]
@@ -441,6 +483,11 @@ claims = [
                  ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
                  detail=f"CNN {cnn_auroc.value:.3f} vs scanner {scan_auroc.value:.3f}; paired bootstrap",
                  built_in=run.built_in_for("scanner")),
+    report.Claim("The CNN beats the k-mer baseline: its test auROC minus that of a k-mer-count "
+                 "logistic regression (k chosen on validation from 2 to 6) is above 0",
+                 kmer_gap["value"], 0.0, ">", ci_low=kmer_gap["ci_low"], ci_high=kmer_gap["ci_high"],
+                 n=kmer_gap["n"], detail=f"CNN {cnn_auroc.value:.3f} vs k-mer baseline (k = {kmer.k_}) "
+                 f"{kmer_auroc.value:.3f}; paired bootstrap"),
     report.Claim("The CNN learned the pair rule: mean probability for B+C exceeds that for B "
                  "or C alone by at least 0.5", pair["value"], 0.5, ">=", ci_low=pair["ci_low"],
                  ci_high=pair["ci_high"], n=pair["n"], detail=pair_detail,
@@ -453,7 +500,8 @@ claims = [
 ]
 run.close(
     claims, real_dataset=real_dataset if source == "real" else None, motif_ids=list(motif_ids),
-    epochs_run=int(len(curves)), fasta_path=fasta_path, labels_path=labels_path,
+    epochs_run=int(len(curves)), fasta_path=fasta_path, labels_path=labels_path, data_path=data_path,
+    kmer_k=kmer.k_,
     headline=(f"CNN test auROC {cnn_auroc.value:.3f} [{cnn_auroc.ci_low:.3f}, "
               f"{cnn_auroc.ci_high:.3f}]" + (f"; {n_recovered}/{len(planted)} planted motifs "
                                             "recovered" if simulated else "")))

@@ -1,68 +1,511 @@
-"""A reader's own labelled sequences: a FASTA file plus a table of labels.
+"""A reader's own labelled sequences, in the formats people have: one reader for every chapter.
+
+:func:`read_labelled_sequences` accepts
+
+* a FASTA file plus a label table (``name<TAB>label``, optional columns ``split``, ``tss``,
+  ``species``; tab-separated, or comma-separated when the name ends in ``.csv``);
+* a GUE-style table of sequences (``sequence,label``, optional ``name``, ``split``, ``tss``,
+  ``species``), or a folder of them named ``train``, ``dev`` (or ``val``) and ``test``
+  (``.csv`` or ``.tsv``), the file name giving the split;
+* one FASTA file per class: a mapping ``{class: path}``, a text ``"positives=a.fa,negatives=b.fa"``
+  (``class=path`` pairs, for more than two classes too), or a folder holding ``positives.fa`` and
+  ``negatives.fa``;
+
+each plain or gzip. It returns a :class:`LabelledSequences`.
 
 Nothing is changed without being asked: sequences of different lengths stop with a
 message (a model could learn the label from the length, or from the padding) unless the
-caller chooses ``unequal="pad"`` or ``"crop"``; :func:`length_summary` shows the lengths
-per class so a chapter can say what it did.
+caller chooses ``unequal="pad"`` or ``"crop"``; repeated FASTA names stop unless the caller
+chooses ``duplicate_names="rename"``. :func:`length_summary` shows the lengths per class
+so a chapter can say what it did. Used by the motifs chapter (``notebooks/tasks/motifs.py``).
 """
 
 from __future__ import annotations
 
-import io
 import os
-from collections.abc import Sequence
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from genomebook.datasets._io import read_text
-from genomebook.seq import SequenceError, pad_or_trim, read_fasta
+from genomebook.datasets._io import MissingFileError, iter_lines, read_table
+from genomebook.seq import SequenceError, pad_or_trim, read_fasta, read_fasta_records, validate
 
-__all__ = ["UNEQUAL", "length_summary", "read_labelled_sequences", "read_labels"]
+__all__ = ["DUPLICATE_NAMES", "SPLITS", "UNEQUAL", "LabelledSequences", "length_summary",
+           "parse_class_paths", "read_labelled_sequences", "read_labels", "resolve_path"]
 
 #: What :func:`read_labelled_sequences` may do with sequences of different lengths.
 UNEQUAL = ("error", "pad", "crop")
+#: What :func:`read_labelled_sequences` may do with FASTA record names that repeat.
+DUPLICATE_NAMES = ("error", "rename")
+#: The split names of :attr:`LabelledSequences.split` (``val``/``validation`` are read as ``dev``).
+SPLITS = ("train", "dev", "test")
+_SPLIT_WORDS = {"train": "train", "training": "train", "dev": "dev", "val": "dev", "valid": "dev",
+                "validation": "dev", "test": "test"}
+_POSITIVE = ("positives", "positive", "pos")
+_NEGATIVE = ("negatives", "negative", "neg")
+_FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".fas")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+_NOT_ACGTN = re.compile(r"[^ACGTNacgtn]")
 
 
-def read_labels(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a label table with columns ``name`` and ``label`` (0/1), tab- or comma-separated.
+@dataclass
+class LabelledSequences:
+    """Labelled sequences as read by :func:`read_labelled_sequences` (N records, in file order).
 
-    Plain or gzip; LF, CRLF or CR line endings; a UTF-8 byte-order mark is ignored.
+    Attributes
+    ----------
+    names : list of N str
+        Record names (FASTA first words, a table's ``name`` column, or ``<file stem>_<line>``).
+    seqs : list of N str
+        Upper-case DNA (A, C, G, T, N), all one length.
+    labels : (N,) int64
+        Classes 0..C-1.
+    split : (N,) str array of ``"train"``, ``"dev"``, ``"test"``, or None
+        The data's own split, when it gives one (a ``split`` column or a folder of
+        train/dev/test files); None when the caller must split.
+    extra : dict of str -> (N,) array
+        Other columns: ``tss`` (int, the TSS position, 0-based, in the sequence as returned,
+        i.e. shifted by any padding or cropping), ``species`` (str), and any column the reader
+        does not know (str, kept as given).
+    lengths : (N,) int64
+        Sequence lengths as read, before any padding or cropping.
+    classes : list of C str
+        What each label means (``"negatives"``/``"positives"``, a class name, or the label).
+    format : str
+        ``"fasta+labels"``, ``"csv"``, ``"csv folder"`` or ``"fasta per class"``.
+    files : list of Path
+        The files read (absolute).
+    notes : list of str
+        What the reader did that the caller should say (renamed records, unused columns).
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"Label file {path} does not exist. Give labels_path as a "
-                                "table with columns 'name' and 'label'.")
-    sep = "," if path.suffix.lower() == ".csv" else "\t"
+
+    names: list[str]
+    seqs: list[str]
+    labels: np.ndarray
+    split: np.ndarray | None
+    extra: dict[str, np.ndarray]
+    lengths: np.ndarray
+    classes: list[str]
+    format: str
+    files: list[Path]
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def counts(self) -> pd.DataFrame:
+        """Records per split (rows; ``all`` when there is no split) and label (columns), ints."""
+        split = self.split if self.split is not None else np.full(len(self), "all")
+        table = pd.crosstab(pd.Series(split, name="split"), pd.Series(self.labels, name="label"))
+        order = [s for s in (*SPLITS, "all") if s in table.index]
+        return table.reindex(order)
+
+    def describe(self) -> str:
+        """One sentence: how many records, from which files, in which format, and the split."""
+        where = (str(self.files[0]) if len(self.files) == 1
+                 else f"{len(self.files)} files in {os.path.commonpath([str(f.parent) for f in self.files])}")
+        by_class = ", ".join(f"{(self.labels == i).sum():,} {c}" for i, c in enumerate(self.classes))
+        split = ("its own split: " + ", ".join(f"{s} {(self.split == s).sum():,}" for s in SPLITS)
+                 if self.split is not None else "no split given")
+        return f"{len(self):,} sequences ({by_class}) from {where} ({self.format}); {split}."
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def resolve_path(path: str | os.PathLike, *, base_dir: str | os.PathLike | None = None,
+                 what: str = "file") -> Path:
+    """``path`` as an absolute, existing Path; relative paths are read from ``base_dir`` (default: cwd).
+
+    A missing path raises :class:`~genomebook.datasets._io.MissingFileError` (a
+    ``FileNotFoundError``) saying where it was looked for and from which folder relative
+    paths are read.
+    """
+    given = Path(path).expanduser()
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    full = given if given.is_absolute() else base / given
+    if not full.exists():
+        where = f"looked for {full}" + ("" if given.is_absolute() else
+                                         f"; relative paths are read from {base}")
+        raise MissingFileError(f"{path} does not exist: no such {what} ({where}). Check the path, "
+                               "or give it as an absolute path.")
+    return full
+
+
+def parse_class_paths(text: str) -> dict[str, str] | None:
+    """``"positives=a.fa,negatives=b.fa"`` as ``{"positives": "a.fa", ...}``; None when ``text`` is not pairs.
+
+    Pairs are separated by commas or semicolons; spaces around names and paths are dropped.
+    """
+    parts = [p.strip() for p in re.split(r"[,;]", str(text)) if p.strip()]
+    if not parts or not all("=" in p for p in parts):
+        return None
+    pairs = [tuple(s.strip() for s in p.split("=", 1)) for p in parts]
+    names = [k for k, _ in pairs]
+    dup = [k for k, c in Counter(names).items() if c > 1]
+    if dup or not all(k and v for k, v in pairs):
+        raise SequenceError(f"{text!r}: give each class once as class=path (e.g. "
+                            "'positives=pos.fa,negatives=neg.fa'); "
+                            + (f"class {dup[0]!r} is given twice." if dup else "a name or path is empty."))
+    return dict(pairs)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _split_values(values: pd.Series, path: Path, lines: np.ndarray) -> np.ndarray:
+    words = values.astype(str).str.strip().str.lower()
+    bad = ~words.isin(list(_SPLIT_WORDS))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise SequenceError(
+            f"{path}, line {lines[i]}: split {values.iloc[i]!r} is not one of train, dev (or val), "
+            f"test ({int(bad.sum())} row(s) like this). Fix the column, or remove it to let the "
+            "chapter make its own split.")
+    return words.map(_SPLIT_WORDS).to_numpy(dtype=object).astype(str)
+
+
+def _optional_columns(df: pd.DataFrame, path: Path, lines: np.ndarray, used: set[str]
+                      ) -> tuple[np.ndarray | None, dict[str, np.ndarray], list[str]]:
+    """The split, the extra columns (tss as int) and notes, from a table read as strings."""
+    split = _split_values(df["split"], path, lines) if "split" in df.columns else None
+    extra: dict[str, np.ndarray] = {}
+    notes = []
+    if "tss" in df.columns:
+        text = df["tss"].astype(str).str.strip()
+        bad = ~text.str.fullmatch(r"\d+")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise SequenceError(f"{path}, line {lines[i]}: tss {df['tss'].iloc[i]!r} is not a position "
+                                "(a whole number of bases from the sequence start, 0-based). Fix the "
+                                "column, or remove it.")
+        extra["tss"] = text.astype(np.int64).to_numpy()
+    if "species" in df.columns:
+        extra["species"] = df["species"].astype(str).str.strip().to_numpy()
+    other = [c for c in df.columns if c not in used | {"split", "tss", "species"}]
+    for c in other:
+        extra[str(c)] = df[c].astype(str).to_numpy()
+    if other:
+        notes.append(f"{path}: column(s) {', '.join(map(str, other))} kept as given but not used "
+                     "(the reader knows split, tss and species).")
+    return split, extra, notes
+
+
+def _labels(values: pd.Series, path: Path, lines: np.ndarray, names: Sequence[str], n_classes: int) -> np.ndarray:
+    text = values.astype(str).str.strip()
+    ok = text.isin([str(k) for k in range(n_classes)])
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        allowed = "0 or 1" if n_classes == 2 else f"one of 0..{n_classes - 1}"
+        raise SequenceError(f"{path}, line {lines[i]} (record {names[i]!r}): label {values.iloc[i]!r} "
+                            f"is not {allowed} ({int((~ok).sum())} row(s) like this). Labels must be "
+                            f"{allowed}.")
+    return text.astype(np.int64).to_numpy()
+
+
+def _separator(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    return "," if name.endswith(".csv") else "\t"
+
+
+def _default_classes(n_classes: int) -> list[str]:
+    return ["negatives", "positives"] if n_classes == 2 else [str(k) for k in range(n_classes)]
+
+
+def _read_strings(path: Path) -> pd.DataFrame:
+    sep = _separator(path)
+    df = read_table(path, sep=sep, dtype=str, keep_default_na=False)
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    return df
+
+
+def read_labels(path: str | os.PathLike, *, n_classes: int = 2, base_dir: str | os.PathLike | None = None
+                ) -> pd.DataFrame:
+    """Read a label table: columns ``name``, ``label`` (0..n_classes-1) and any optional ones, as given.
+
+    Tab-separated, or comma-separated when the name ends in ``.csv`` (``.gz`` allowed); plain
+    or gzip; LF, CRLF or CR line endings; a UTF-8 byte-order mark is ignored. Returns a
+    DataFrame with ``name`` (str), ``label`` (int64) and the other columns as strings.
+    """
+    path = resolve_path(path, base_dir=base_dir, what="label file")
     try:
-        df = pd.read_csv(io.StringIO(read_text(path)), sep=sep, dtype={"name": str})
-    except pd.errors.EmptyDataError:
-        raise SequenceError(f"{path}: the label file is empty; expected a header "
-                            "'name<TAB>label' and one row per FASTA record.") from None
+        df = _read_strings(path)
+    except SequenceError as exc:
+        if "is empty" in str(exc) or "no columns" in str(exc):
+            raise SequenceError(f"{path}: the label file is empty; expected a header "
+                                "'name<TAB>label' and one row per FASTA record.") from None
+        raise
+    sep = _separator(path)
     missing = {"name", "label"} - set(df.columns)
     if missing:
         raise SequenceError(
             f"{path}: missing column(s) {', '.join(sorted(missing))}; found "
             f"{', '.join(map(str, df.columns))}. The first line must be the header "
             f"'name{'<TAB>' if sep == chr(9) else ','}label'.")
-    bad = ~df["label"].isin([0, 1])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise SequenceError(f"{path}, line {i + 2} (record {df['name'].iloc[i]!r}): label "
-                            f"{str(df['label'].iloc[i])!r} is not 0 or 1. Labels must be 0 or 1.")
+    lines = np.arange(len(df)) + 2
+    df["label"] = _labels(df["label"], path, lines, df["name"].tolist(), n_classes)
     dup = df["name"][df["name"].duplicated()]
     if len(dup):
-        raise SequenceError(f"{path}: record {dup.iloc[0]!r} has more than one label; "
-                            "keep one row per record.")
-    return df[["name", "label"]].astype({"label": np.int64})
+        raise SequenceError(f"{path}: record {dup.iloc[0]!r} has more than one label "
+                            f"({len(dup)} repeated row(s)); keep one row per record.")
+    return df
 
 
-def length_summary(seqs: Sequence[str], labels: Sequence[int] | np.ndarray) -> pd.DataFrame:
-    """Sequence lengths per class: one row per label (sorted), columns n, min, median, max (bp)."""
+# --------------------------------------------------------------------------- one record set
+
+
+@dataclass
+class _Records:
+    """Records of one or more files before the common checks; ``origin[i]`` = (file, index in file, line or None)."""
+
+    names: list[str]
+    seqs: list[str]
+    labels: np.ndarray
+    split: np.ndarray | None
+    extra: dict[str, np.ndarray]
+    origin: list[tuple[Path, int, int | None]]
+    classes: list[str]
+    format: str
+    files: list[Path]
+    notes: list[str]
+
+
+def _line(origin: tuple[Path, int, int | None], cache: dict) -> str:
+    path, index, line = origin
+    if line is None:
+        if path not in cache:
+            cache[path] = [r.line for r in read_fasta_records(path)]
+        line = cache[path][index]
+    return f"{path}, line {line}"
+
+
+def _unique_names(rec: _Records, duplicate_names: str, *, matched_by_name: bool = False) -> None:
+    """Stop on repeated names, or rename the repeats name.2, name.3, ... (with a note), as asked."""
+    counts = Counter(rec.names)
+    repeated = {n: c for n, c in counts.items() if c > 1}
+    if not repeated:
+        return
+    first = next(n for n in rec.names if n in repeated)
+    at = [i for i, n in enumerate(rec.names) if n == first][:2]
+    cache: dict = {}
+    where = " and ".join(_line(rec.origin[i], cache) for i in at)
+    n_repeats = sum(c - 1 for c in repeated.values())
+    files = ", ".join(map(str, rec.files))
+    what = (f"{len(repeated):,} record name(s) occur more than once ({n_repeats:,} repeat(s) among "
+            f"{len(rec.names):,} records; first: {first!r} at {where})")
+    if matched_by_name:
+        raise SequenceError(
+            f"{files}: {what}. The label table is matched to the FASTA by name, so repeated names "
+            "cannot be told apart. Make the names unique in the FASTA and the table, or give one "
+            "FASTA per class (in a chapter: data_path='positives=pos.fa,negatives=neg.fa') with "
+            "duplicate_names='rename'.")
+    if duplicate_names == "error":
+        raise SequenceError(
+            f"{files}: {what}. Record names (the first word after '>') tell records apart. Pass "
+            f"duplicate_names='rename' (a chapter parameter too) to keep every record, renaming "
+            f"the repeats {first}.2, {first}.3, ...; or make the names unique in the file.")
+    taken = set(rec.names)
+    seen: Counter = Counter()
+    out = []
+    for n in rec.names:
+        seen[n] += 1
+        if seen[n] == 1:
+            out.append(n)
+            continue
+        k = seen[n]
+        while f"{n}.{k}" in taken:
+            k += 1
+        new = f"{n}.{k}"
+        taken.add(new)
+        out.append(new)
+    rec.names = out
+    note = (f"duplicate_names='rename': {what}; the repeats were renamed (e.g. the second "
+            f"{first!r} is now {out[at[1]]!r}).")
+    print(note)
+    rec.notes.append(note)
+
+
+def _fasta_and_labels(fasta: Path, labels_path: Path, n_classes: int, allow_iupac: bool,
+                      duplicate_names: str) -> _Records:
+    names, seqs = read_fasta(fasta, allow_iupac=allow_iupac, unique_names=False)
+    rec = _Records(names, seqs, np.zeros(0, np.int64), None, {},
+                   [(fasta, i, None) for i in range(len(names))], [], "fasta+labels", [fasta, labels_path], [])
+    _unique_names(rec, duplicate_names, matched_by_name=True)
+    table = read_labels(labels_path, n_classes=n_classes)
+    row = {n: i for i, n in enumerate(table["name"])}
+    missing = [n for n in names if n not in row]
+    extra = sorted(set(row) - set(names))
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"{len(missing)} FASTA record(s) have no label (first: {missing[0]!r})")
+        if extra:
+            parts.append(f"{len(extra)} label row(s) match no FASTA record (first: {extra[0]!r})")
+        raise SequenceError(
+            f"{fasta} has {len(names)} records and {labels_path} has {len(table)} labels: "
+            f"{'; '.join(parts)}. Give every record exactly one label row with the same name.")
+    order = np.array([row[n] for n in names], dtype=np.int64)
+    lines = np.arange(len(table)) + 2
+    split, columns, notes = _optional_columns(table, labels_path, lines, {"name", "label"})
+    rec.labels = table["label"].to_numpy()[order]
+    rec.split = None if split is None else split[order]
+    rec.extra = {k: v[order] for k, v in columns.items()}
+    rec.notes += notes
+    rec.classes = _default_classes(n_classes)
+    return rec
+
+
+def _sequence_table(path: Path, n_classes: int, allow_iupac: bool, split_from_name: str | None = None) -> _Records:
+    df = _read_strings(path)
+    sep = _separator(path)
+    missing = {"sequence", "label"} - set(df.columns)
+    if missing:
+        raise SequenceError(
+            f"{path}: missing column(s) {', '.join(sorted(missing))}; found "
+            f"{', '.join(map(str, df.columns))}. A table of sequences needs the header "
+            f"'sequence{'<TAB>' if sep == chr(9) else ','}label' (the GUE format; optional columns "
+            "name, split, tss, species). For a FASTA file with a label table, give both paths.")
+    if not len(df):
+        raise SequenceError(f"{path}: the table has a header but no rows. Give one row per sequence.")
+    lines = np.arange(len(df)) + 2
+    stem = path.name.split(".")[0]
+    names = (df["name"].astype(str).str.strip().tolist() if "name" in df.columns
+             else [f"{stem}_{line}" for line in lines])
+    if "name" in df.columns and not all(names):
+        i = names.index("")
+        raise SequenceError(f"{path}, line {lines[i]}: the name is empty. Give every row a name, "
+                            "or remove the name column.")
+    raw = df["sequence"].astype(str).str.strip().tolist()
+    for i, s in enumerate(raw):  # a row that is not plain DNA stops, named by its line
+        if not s or _NOT_ACGTN.search(s) or not s.upper().strip("N"):
+            clean = validate([s], [names[i]], allow_iupac=allow_iupac, source=f"{path}, line {lines[i]}")[0]
+            if not clean.replace("N", ""):
+                raise SequenceError(
+                    f"{path}, line {lines[i]}, record {names[i]!r} is all N ({len(s)} bp): it has no "
+                    "known base. Remove the row, or give its real bases.")
+    seqs = validate(raw, names, allow_iupac=allow_iupac, source=path)
+    labels = _labels(df["label"], path, lines, names, n_classes)
+    split, extra, notes = _optional_columns(df, path, lines, {"sequence", "label", "name"})
+    if split_from_name is not None:
+        if split is not None:
+            raise SequenceError(f"{path}: has a split column, but the file name already says "
+                                f"'{split_from_name}'. Remove the column (or the other files).")
+        split = np.full(len(df), split_from_name)
+    return _Records(names, seqs, labels, split, extra, [(path, i, int(line)) for i, line in enumerate(lines)],
+                    _default_classes(n_classes), "csv", [path], notes)
+
+
+def _is_fasta(path: Path) -> bool:
+    for _, line in iter_lines(path):
+        text = line.lstrip("\ufeff").strip()
+        if text:
+            return text.startswith(">")
+    return False
+
+
+def _class_labels(classes: Sequence[str], n_classes: int) -> list[int] | None:
+    """Labels of the classes: positives 1 / negatives 0, numbers as given, other names in the order given
+    (more than two classes only; None for two classes with other names)."""
+    keys = [str(c).strip().lower() for c in classes]
+    if set(keys) <= set(_POSITIVE + _NEGATIVE) and len(keys) == 2 and \
+            sum(k in _POSITIVE for k in keys) == 1:
+        return [1 if k in _POSITIVE else 0 for k in keys]
+    if all(re.fullmatch(r"\d+", k) for k in keys):
+        return [int(k) for k in keys]
+    return list(range(len(keys))) if n_classes > 2 else None
+
+
+def _fasta_per_class(paths: Mapping[str, Path], n_classes: int, allow_iupac: bool) -> _Records:
+    classes = list(paths)
+    labels_of = _class_labels(classes, n_classes)
+    if labels_of is None or sorted(labels_of) != list(range(n_classes)):
+        given = ", ".join(f"{c}={paths[c]}" for c in classes)
+        need = ("'positives=...' and 'negatives=...' (or classes 1 and 0)" if n_classes == 2
+                else f"{n_classes} classes named 0..{n_classes - 1}, or {n_classes} names")
+        raise SequenceError(f"{given}: {len(classes)} class file(s) given; this task needs {need}.")
+    names, seqs, labels, origin = [], [], [], []
+    for c, y in zip(classes, labels_of):
+        path = paths[c]
+        n, s = read_fasta(path, allow_iupac=allow_iupac, unique_names=False)
+        names += n
+        seqs += s
+        labels += [y] * len(s)
+        origin += [(path, i, None) for i in range(len(s))]
+    names_of = [""] * n_classes
+    for c, y in zip(classes, labels_of):
+        names_of[y] = str(c)
+    return _Records(names, seqs, np.array(labels, np.int64), None, {}, origin, names_of,
+                    "fasta per class", list(paths.values()), [])
+
+
+def _find(folder: Path, stems: Sequence[str], suffixes: Sequence[str]) -> list[Path]:
+    found = []
+    for f in sorted(folder.iterdir()):
+        name = f.name.lower().removesuffix(".gz")
+        stem, dot, suffix = name.rpartition(".")
+        if f.is_file() and dot and stem in stems and f".{suffix}" in suffixes:
+            found.append(f)
+    return found
+
+
+def _folder(folder: Path, n_classes: int, allow_iupac: bool) -> _Records:
+    tables = _find(folder, list(_SPLIT_WORDS), _TABLE_SUFFIXES)
+    if tables:
+        by_split: dict[str, Path] = {}
+        for t in tables:
+            s = _SPLIT_WORDS[t.name.lower().split(".")[0]]
+            if s in by_split:
+                raise SequenceError(f"{folder}: both {by_split[s].name} and {t.name} give the {s} split. "
+                                    "Keep one file per split.")
+            by_split[s] = t
+        if not {"train", "test"} <= set(by_split):
+            raise SequenceError(f"{folder}: has {', '.join(t.name for t in tables)} but no "
+                                f"{'train' if 'train' not in by_split else 'test'} file. A folder of "
+                                "tables needs train.csv and test.csv (dev.csv is optional).")
+        parts = [_sequence_table(by_split[s], n_classes, allow_iupac, s) for s in SPLITS if s in by_split]
+        rec = parts[0]
+        for p in parts[1:]:
+            rec.names += p.names
+            rec.seqs += p.seqs
+            rec.labels = np.concatenate([rec.labels, p.labels])
+            rec.split = np.concatenate([rec.split, p.split])
+            if set(rec.extra) != set(p.extra):
+                raise SequenceError(f"{folder}: {rec.files[0].name} and {p.files[0].name} have different "
+                                    "optional columns. Give every file the same columns.")
+            rec.extra = {k: np.concatenate([rec.extra[k], p.extra[k]]) for k in rec.extra}
+            rec.origin += p.origin
+            rec.files += p.files
+            rec.notes += p.notes
+        rec.format = "csv folder"
+        return rec
+    pos = _find(folder, _POSITIVE, _FASTA_SUFFIXES)
+    neg = _find(folder, _NEGATIVE, _FASTA_SUFFIXES)
+    if len(pos) == 1 and len(neg) == 1:
+        return _fasta_per_class({"positives": pos[0], "negatives": neg[0]}, n_classes, allow_iupac)
+    shown = ", ".join(f.name for f in sorted(folder.iterdir())[:10]) or "nothing"
+    raise SequenceError(
+        f"{folder}: a folder must hold train.csv, dev.csv, test.csv (GUE style; .tsv or .gz too) or "
+        f"one positives.fa and one negatives.fa; it holds {shown}. Rename the files, or give the "
+        "files themselves (a table, a FASTA with labels_path, or class=path pairs).")
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def length_summary(seqs: Sequence[str] | np.ndarray, labels: Sequence[int] | np.ndarray) -> pd.DataFrame:
+    """Sequence lengths per class: one row per label (sorted), columns n, min, median, max (bp).
+
+    ``seqs`` holds the sequences, or their lengths (ints, e.g. :attr:`LabelledSequences.lengths`).
+    """
     if len(seqs) != len(labels):
         raise ValueError(f"got {len(seqs)} sequences and {len(labels)} labels")
-    df = pd.DataFrame({"label": np.asarray(labels), "length": [len(s) for s in seqs]})
+    lengths = [len(s) if isinstance(s, str) else int(s) for s in seqs]
+    df = pd.DataFrame({"label": np.asarray(labels), "length": lengths})
     out = df.groupby("label")["length"].agg(n="size", min="min", median="median", max="max")
     return out.astype({"n": "int64", "min": "int64", "max": "int64", "median": "float64"})
 
@@ -123,46 +566,113 @@ def _equal_lengths(seqs: list[str], y: np.ndarray, length: int | None, unequal: 
 
 
 def read_labelled_sequences(
-    fasta_path: str | os.PathLike,
-    labels_path: str | os.PathLike,
+    source: str | os.PathLike | Mapping[str, str | os.PathLike],
+    labels_path: str | os.PathLike | None = None,
     *,
     length: int | None = None,
     unequal: str = "error",
-) -> tuple[list[str], list[str], np.ndarray]:
-    """Sequences of a FASTA file with their labels: (names, sequences, labels (N,) int), in FASTA order.
+    duplicate_names: str = "error",
+    n_classes: int = 2,
+    allow_iupac: bool = False,
+    base_dir: str | os.PathLike | None = None,
+) -> LabelledSequences:
+    """Read labelled sequences in any of the module's formats: a :class:`LabelledSequences`, in file order.
 
-    Records and label rows are matched by name. All sequences must have one length
-    (``length``, when given). Sequences of different lengths stop with a
-    :class:`SequenceError` giving the length range per class, unless ``unequal`` says
-    what to do:
+    Parameters
+    ----------
+    source
+        A FASTA file (with ``labels_path``); a table of sequences (``sequence,label``); a
+        folder of ``train``/``dev``/``test`` tables or with ``positives.fa`` + ``negatives.fa``;
+        a mapping ``{class: FASTA path}`` or the text ``"class=path,class=path"``. Gzip is
+        read wherever plain text is.
+    labels_path
+        The label table of a FASTA ``source`` (``name``, ``label``; optional ``split``,
+        ``tss``, ``species``), matched to records by name.
+    length, unequal
+        All sequences must have one length (``length``, when given). Different lengths stop
+        with a :class:`SequenceError` giving the range per class, unless ``unequal`` is
+        ``"pad"`` (centre-pad with N to ``length``, by default the longest; never shortens) or
+        ``"crop"`` (centre-crop to ``length``, by default the shortest; never lengthens).
+        ``tss`` positions move with the sequence.
+    duplicate_names
+        ``"error"`` (default): repeated FASTA record names stop with a count; ``"rename"``:
+        the repeats become ``name.2``, ``name.3``, ... with a printed note. With a label table
+        (matched by name) repeats always stop.
+    n_classes
+        Labels must be 0..n_classes-1 and at least two must occur.
+    allow_iupac
+        Read IUPAC ambiguity codes (R, Y, ...) as N instead of stopping.
+    base_dir
+        Folder relative paths are read from (default: the current working directory).
 
-    * ``"error"`` (default): stop;
-    * ``"pad"``: centre-pad with N to ``length``, by default the longest (never shortens);
-    * ``"crop"``: centre-crop to ``length``, by default the shortest (never lengthens).
-
-    :func:`length_summary` on the sequences as read shows what was changed.
+    Every error names the file, the record or line, and the fix. Used by the motifs chapter.
     """
     if unequal not in UNEQUAL:
         raise ValueError(f"unequal must be one of {', '.join(UNEQUAL)}; got {unequal!r}")
+    if duplicate_names not in DUPLICATE_NAMES:
+        raise ValueError(f"duplicate_names must be one of {', '.join(DUPLICATE_NAMES)}; got {duplicate_names!r}")
     if length is not None and length < 1:
         raise ValueError(f"length must be a positive number of bases, got {length}")
-    names, seqs = read_fasta(fasta_path)
-    labels = read_labels(labels_path)
-    lookup = dict(zip(labels["name"], labels["label"]))
-    missing = [n for n in names if n not in lookup]
-    extra = sorted(set(lookup) - set(names))
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"{len(missing)} FASTA record(s) have no label (first: {missing[0]!r})")
-        if extra:
-            parts.append(f"{len(extra)} label row(s) match no FASTA record (first: {extra[0]!r})")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2, got {n_classes}")
+    pairs = source if isinstance(source, Mapping) else None
+    if pairs is None and isinstance(source, str) and "=" in source:
+        given = Path(source).expanduser()
+        if not (given if given.is_absolute() else Path(base_dir or Path.cwd()) / given).exists():
+            pairs = parse_class_paths(source)
+    if pairs is not None:
+        if labels_path is not None:
+            raise SequenceError("One FASTA per class carries its labels: give labels_path only with "
+                                "a single FASTA file.")
+        paths = {str(c): resolve_path(p, base_dir=base_dir, what=f"FASTA file of class {c!r}")
+                 for c, p in pairs.items()}
+        rec = _fasta_per_class(paths, n_classes, allow_iupac)
+    else:
+        path = resolve_path(source, base_dir=base_dir, what="sequence file or folder")
+        if path.is_dir():
+            if labels_path is not None:
+                raise SequenceError(f"{path} is a folder; its files carry their labels. Give labels_path "
+                                    "only with a single FASTA file.")
+            rec = _folder(path, n_classes, allow_iupac)
+        elif labels_path is not None:
+            lab = resolve_path(labels_path, base_dir=base_dir, what="label file")
+            rec = _fasta_and_labels(path, lab, n_classes, allow_iupac, duplicate_names)
+        elif _is_fasta(path):
+            raise SequenceError(
+                f"{path} is a FASTA file, and no labels were given. Give labels_path (a table "
+                "'name<TAB>label'), or one FASTA per class (in a chapter: "
+                "data_path='positives=pos.fa,negatives=neg.fa').")
+        else:
+            rec = _sequence_table(path, n_classes, allow_iupac)
+    _unique_names(rec, duplicate_names)
+    where = ", ".join(map(str, rec.files)) if rec.format != "fasta+labels" else rec.files[0]
+    present = sorted(set(rec.labels.tolist()))
+    if len(present) < 2:
+        raise SequenceError(f"{where if rec.format != 'fasta+labels' else rec.files[1]}: every label is "
+                            f"{present[0]}; a classifier needs at least two classes.")
+    if rec.split is not None and not {"train", "test"} <= set(rec.split.tolist()):
         raise SequenceError(
-            f"{fasta_path} has {len(names)} records and {labels_path} has {len(labels)} labels: "
-            f"{'; '.join(parts)}. Give every record exactly one label row with the same name.")
-    y = np.array([lookup[n] for n in names], dtype=np.int64)
-    if len(set(y.tolist())) < 2:
-        raise SequenceError(f"{labels_path}: every label is {y[0]}; a classifier needs both 0 "
-                            "and 1 labels.")
-    seqs = _equal_lengths(seqs, y, length, unequal, fasta_path)
-    return names, seqs, y
+            f"{where}: the split column holds only {', '.join(sorted(set(rec.split.tolist())))}; it "
+            "needs train and test rows (dev is optional: without it the chapter takes its "
+            "validation set from train). Fix the column, or remove it to let the chapter split.")
+    as_read = np.array([len(s) for s in rec.seqs], dtype=np.int64)
+    if "tss" in rec.extra:
+        off = np.flatnonzero(rec.extra["tss"] >= as_read)
+        if len(off):
+            i = int(off[0])
+            raise SequenceError(f"{where}, record {rec.names[i]!r}: tss {rec.extra['tss'][i]} is outside "
+                                f"its {as_read[i]} bp sequence (positions are 0-based). Fix the column.")
+    seqs = _equal_lengths(rec.seqs, rec.labels, length, unequal, where)
+    if "tss" in rec.extra:
+        new = len(seqs[0])
+        shift = np.where(as_read <= new, (new - as_read) // 2, -((as_read - new) // 2))
+        tss = rec.extra["tss"] + shift
+        out = np.flatnonzero((tss < 0) | (tss >= new))
+        if len(out):
+            i = int(out[0])
+            raise SequenceError(f"{where}, record {rec.names[i]!r}: cropping to {new} bp cuts off its "
+                                f"TSS (position {rec.extra['tss'][i]}; {len(out)} record(s) like this). "
+                                "Pass unequal='pad' or a longer length.")
+        rec.extra["tss"] = tss.astype(np.int64)
+    return LabelledSequences(rec.names, seqs, rec.labels.astype(np.int64), rec.split, rec.extra, as_read,
+                             rec.classes, rec.format, rec.files, rec.notes)

@@ -1,7 +1,7 @@
 """Networks (plain ``nn.Module``), closed-form baselines, the one registry of model names
 (:mod:`~genomebook.models.registry`) and the thin Lightning wrappers (:mod:`~genomebook.models.lightning`)."""
 
-from genomebook.models.baselines import BIRDConfig, BIRDLike, TrainingMean
+from genomebook.models.baselines import BIRDConfig, BIRDLike, KmerLogisticRegression, TrainingMean, kmer_counts
 from genomebook.models.bert import (BERT_SIZES, BertClassifier, BertMLM, BertXLClassifier, bert_config,
                                     split_pieces)
 from genomebook.models.cnn import (
@@ -35,7 +35,7 @@ __all__ = [
     "BERT_SIZES", "BertClassifier", "BertMLM", "BertXLClassifier", "bert_config", "split_pieces",
     "SequenceClassifier", "CNNGRU", "CNNLSTM", "CNNGRUConfig", "CNNLSTMConfig", "DeePromoter",
     "DeePromoterConfig", "PromoterCNN", "PromoterCNNConfig",
-    "BIRDConfig", "BIRDLike", "Basset", "BassetConfig", "CellTypeModel", "ChromDragoNNConfig",
+    "BIRDConfig", "BIRDLike", "KmerLogisticRegression", "kmer_counts", "Basset", "BassetConfig", "CellTypeModel", "ChromDragoNNConfig",
     "ChromDragoNNLike", "DanQ", "DanQConfig", "DeepCAGE", "DeepCAGEConfig", "DeepSEA",
     "DeepSEAConfig", "DenseNetConfig", "DenseNetTrunk", "MotifCNN", "MotifCNNConfig",
     "ResidualCNN", "ResidualCNNConfig", "SequenceOnly", "TrainingMean",
