@@ -63,7 +63,13 @@ def test_summary_table_and_runs_page(tmp_path):
     (tmp_path / "_runs").mkdir()
     (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(rec))
     page = site.write_runs_page(tmp_path).read_text()
-    assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12.34 | ok | profile=smoke |" in page
+    assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12 | ok | 2026-11-21 10:00 |" in page
+    # where it ran: a record without an environment says so and names the building machine
+    assert "not recorded" in page and "CPU cores" in page and "torch " in page and "numpy " in page
+    (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(dict(rec, environment={
+        "commit": "abc123", "packages": {"torch": "2.0"}, "python": "3.11", "cpus": 16, "gpu": "NVIDIA H200"})))
+    page = site.write_runs_page(tmp_path).read_text()
+    assert "- motifs: commit `abc123`; 16 CPU cores, GPU: NVIDIA H200; Python 3.11; torch 2.0." in page
 
 
 def test_prune_stale_removes_only_older_tables_and_figures(tmp_path):

@@ -395,3 +395,52 @@ def test_scoreboard_sorts_and_filters_in_chromium(server, browser, smoke_site, t
     browser.get(f"{server}/notebooks/papers/deepcage.html")
     browser.save_screenshot(str(tmp_path / "deepcage.png"))
     assert all((tmp_path / f).stat().st_size > 10_000 for f in ("home.png", "scoreboard.png", "deepcage.png"))
+
+
+@pytest.mark.browser
+def test_site_search_finds_a_chapter_by_a_model_name(server, browser, smoke_site):
+    """The search box (Sphinx's client-side index) finds the chapters that train a model when
+    asked for its name: "DanQ" is a baseline of the promoters and DNABERT chapters."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    html_dir = smoke_site["site"] / "_build" / "html"
+    want = {f"notebooks/{c.group}/{c.name}.html" for c in CHAPTERS
+            if "DanQ" in (html_dir / "notebooks" / c.group / f"{c.name}.html").read_text()}
+    assert want, "no chapter page mentions DanQ"
+    browser.get(f"{server}/search.html?q=DanQ")
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results ul.search li")
+        or "did not match" in d.find_element(By.ID, "search-results").text)
+    hits = {urllib.parse.urlsplit(a.get_attribute("href")).path.lstrip("/")
+            for a in browser.find_elements(By.CSS_SELECTOR, "#search-results ul.search li a")}
+    assert want <= hits, (want, hits)
+
+
+@pytest.mark.browser
+def test_hidden_code_cells_toggle_and_code_does_not_scroll_sideways(server, browser, smoke_site):
+    """Plotting and bookkeeping cells tagged hide-input show as a closed toggle that opens on a
+    click; at 1400 px no code cell scrolls sideways (book/_static/genomebook-tables.css wraps it)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.set_window_size(1400, 1000)
+    try:
+        browser.get(f"{server}/notebooks/papers/deepcage.html")
+        hidden = browser.find_elements(By.CSS_SELECTOR, "div.tag_hide-input details.hide")
+        assert hidden, "no hide-input cell on the DeepCAGE page"
+        code = hidden[0].find_element(By.CSS_SELECTOR, "div.cell_input pre")
+        assert not code.is_displayed()
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", hidden[0])
+        hidden[0].find_element(By.TAG_NAME, "summary").click()
+        WebDriverWait(browser, 5).until(lambda d: code.is_displayed())  # the toggle animates
+        for page in _site_pages(smoke_site):
+            if not page.startswith("notebooks/"):
+                continue
+            browser.get(f"{server}/{page}")
+            wide = browser.execute_script(
+                "return [...document.querySelectorAll('div.cell_input pre')]"
+                ".filter(e => e.scrollWidth > e.clientWidth + 1).length")
+            assert wide == 0, (page, wide)
+    finally:
+        browser.set_window_size(1280, 1600)

@@ -227,6 +227,7 @@ def run_chapter(name: str, parameters: dict[str, Any] | None = None, *, site: Pa
         "notebook": str(out.relative_to(site)), "log": str(log_path.relative_to(site)),
         "headline": meta.get("headline", ""),
         "stale_removed": [p.name for p in stale],
+        "environment": pages.environment(root),
     }
     (runs / f"{name}.json").write_text(json.dumps(record, indent=2, default=str))
     return record
@@ -266,7 +267,7 @@ def build_site(site: Path, root: Path, results: Path | None = None) -> int:
     ``results``: the results folder of the runs; None reads each run's folder from its record.
     """
     results = Path(results).resolve() if results else None
-    pages.write_pages(site, results)
+    pages.write_pages(site, results, root)
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(site), "--all",
            "--path-output", str(site),

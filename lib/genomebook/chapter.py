@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Image, Markdown, display
 
 from genomebook import profiles, report, train
 from genomebook.datasets import leakage as leakage_checks
@@ -46,6 +46,8 @@ class Run:
     t_start: float = field(default_factory=time.perf_counter)
     world: list[BuiltIn] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)
+    datasets: list[str] = field(default_factory=list)
+    figures: int = 0
 
     @property
     def simulated(self) -> bool:
@@ -111,6 +113,22 @@ class Run:
         return affecting(self.world, key) if self.simulated else ""
 
     # ------------------------------------------------------------------ results
+    def figure(self, name: str, fig, caption: str) -> list[Path]:
+        """Save ``fig`` (:meth:`genomebook.report.ResultsStore.figure`) and show it with a numbered
+        caption: ``caption`` (what is plotted, one line) followed by the data source and profile
+        of this run. Closes the figure, so the notebook shows it once. Returns the saved paths."""
+        # matplotlib: slow to import, only chapters that draw call this
+        import matplotlib.pyplot as plt
+
+        paths = self.store.figure(name, fig)
+        self.figures += 1
+        plt.close(fig)
+        display(Image(filename=str(paths[0])))
+        data = "simulated data" if self.simulated else f"{self.source} data"
+        display(Markdown(f"**Figure {self.figures}.** {caption.rstrip('.')}. "
+                         f"*{data.capitalize()}, profile `{self.profile}`, seed {self.seed}.*"))
+        return paths
+
     def published(self, rows: Iterable[dict[str, Any]], name: str = "published_vs_reproduced") -> pd.DataFrame:
         """Save and show a published-vs-reproduced table built with :func:`genomebook.published.row`."""
         table = report.published_vs_reproduced(rows)
@@ -135,8 +153,9 @@ class Run:
         self.store.record(data_source=self.source, data_source_requested=self.requested,
                           data_source_note=self.why, sizes=self.sizes, seconds=round(seconds, 1),
                           headline=headline, claims=report.tally(claims),
-                          shown=sorted(self.shown), **meta)
-        print(f"Finished in {seconds:.0f} s; results in {self.store.dir}")
+                          shown=sorted(self.shown), datasets=self.datasets, **meta)
+        where = Path(self.store.root.name) / self.store.dir.relative_to(self.store.root)
+        print(f"Finished in {seconds:.0f} s; tables and figures in {where.as_posix()}/ of the results folder.")
         return table
 
 
@@ -166,11 +185,12 @@ def open_run(chapter: str, *, profile: str, seed: int, data_source: str = "simul
     train.quiet_lightning()
     train.show_progress(progress)
     report.set_style()
+    report.format_tables()
     store = report.ResultsStore(chapter, profile, seed, root=results_dir)
     if user_data:
         source, why = "user files", ""
     else:
         source, why = registry.resolve_source(data_source, list(datasets))
-    run = Run(chapter, profile, int(seed), sizes, store, source, data_source, why)
+    run = Run(chapter, profile, int(seed), sizes, store, source, data_source, why, datasets=list(datasets))
     print(f"{chapter}: profile={profile} seed={seed} data_source={source} sizes={sizes}")
     return run

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import operator
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -280,6 +282,67 @@ def style_claims(df: pd.DataFrame):
                                 or (shown[c].astype(str) == "").all()])
     return (shown.style.hide(axis="index").set_caption(caption).format(precision=3, escape="html")
             .map(lambda v: f"background-color: {colours.get(v, '')}", subset=["outcome"]))
+
+
+#: Column names read as P- or q-values: shown in scientific notation (``3.37e-05``, never ``0.000``).
+P_COLUMNS = re.compile(r"(^|[^a-z])(p|q|pval|qval|p_value|q_value|p-value|q-value|fdr|padj)([^a-z]|$)", re.I)
+
+
+def _sig(x: Any, p_value: bool = False) -> str:
+    """One table cell: '–' for a missing value, integers plain (thousands separated from
+    10,000), P/q-values in scientific notation below 0.001, other floats to 3 significant digits."""
+    if x is None or x is pd.NA or isinstance(x, bool):
+        return "–" if x is None or x is pd.NA else str(x)
+    if isinstance(x, numbers.Integral):
+        return f"{int(x):,}" if abs(int(x)) >= 10_000 else str(int(x))
+    if not isinstance(x, numbers.Real):
+        return str(x)
+    v = float(x)
+    if math.isnan(v):
+        return "–"
+    if v != 0 and abs(v) < 1e-3:
+        return f"{v:.2e}"
+    if p_value:
+        return f"{v:.3g}"
+    if abs(v) >= 1e6:
+        return f"{v:.2e}"
+    return f"{v:.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+
+
+def format_table(df: pd.DataFrame, caption: str = ""):
+    """A DataFrame as the book shows it: a pandas Styler without the index (a named or
+    non-default index becomes the first columns), floats to 3 significant digits, P- and
+    q-value columns (:data:`P_COLUMNS`) in scientific notation, '–' for NaN/None/<NA>, and
+    an optional caption. Used for every table a chapter displays (see :func:`format_tables`)."""
+    shown = df
+    if not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names):
+        shown = df.reset_index()
+    if shown.columns.duplicated().any():
+        return df.style
+    fmt = {}
+    for col in shown.columns:
+        kind = shown[col].dtype.kind
+        if kind in "fcmiu" or shown[col].dtype == object:
+            fmt[col] = (lambda v, p=bool(P_COLUMNS.search(str(col))): _sig(v, p))
+    styler = shown.style.hide(axis="index").format(fmt, na_rep="–", escape="html")
+    return styler.set_caption(caption) if caption else styler
+
+
+def format_tables() -> None:
+    """Show every DataFrame a notebook displays through :func:`format_table` (an IPython HTML
+    formatter), and give the chapters' own Stylers '–' for missing values and 3 decimals
+    (pandas options); outside IPython nothing changes. Called by :func:`genomebook.chapter.open_run`."""
+    try:
+        from IPython import get_ipython  # only inside a notebook
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    ip.display_formatter.formatters["text/html"].for_type(pd.DataFrame, lambda df: format_table(df).to_html())
+    # Stylers a chapter builds itself: '–' for missing values and 3 decimals unless it says otherwise
+    pd.set_option("styler.format.na_rep", "–")
+    pd.set_option("styler.format.precision", 3)
 
 
 def note(title: str, text: str, kind: str = "note"):

@@ -18,12 +18,15 @@ the files that section links to into the built site afterwards. Used by
 
 from __future__ import annotations
 
+import importlib.metadata as md
 import json
 import math
 import os
+import platform
 import re
 import shlex
 import shutil
+import subprocess
 from html import escape
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -443,23 +446,115 @@ def write_published_page(site: Path, results: str | os.PathLike | None = None) -
     return _write(site / "published.md", lines)
 
 
-def write_runs_page(site: Path) -> Path:
-    """``<site>/runs.md``: every chapter's last run (profile, seed, data source, time, status)."""
+#: The packages whose versions the runs page states (those that decide the numbers).
+PACKAGES = ("torch", "lightning", "transformers", "numpy", "pandas", "scikit-learn")
+#: Where the book's source lives (the runs page links it): ``$GENOMEBOOK_REPOSITORY``, else the
+#: ``origin`` remote of the checkout (none is configured in this checkout, so the page then
+#: names the commit only).
+REPOSITORY_ENV = "GENOMEBOOK_REPOSITORY"
+
+
+def repository_url(root: Path | None = None) -> str:
+    """The repository's address: ``$GENOMEBOOK_REPOSITORY``, else ``git remote get-url origin``
+    of ``root``; '' when neither is known."""
+    if os.environ.get(REPOSITORY_ENV):
+        return os.environ[REPOSITORY_ENV]
+    if root is None:
+        return ""
+    try:
+        return subprocess.run(["git", "remote", "get-url", "origin"], cwd=root, text=True,
+                              capture_output=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def environment(root: Path | None = None) -> dict[str, Any]:
+    """Where a chapter runs: ``commit`` (``git rev-parse HEAD`` of ``root``, with ``+changes``
+    when the tree has uncommitted edits; '' outside a checkout), ``packages`` ({name: version}
+    of :data:`PACKAGES`), ``python``, ``cpus`` (``os.cpu_count()``) and ``gpu`` (CUDA device
+    names, '' for none). Stored in every run record by :func:`genomebook.book.run_chapter`
+    and shown on the runs page."""
+    commit = ""
+    if root is not None:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, text=True,
+                                    capture_output=True, timeout=10).stdout.strip()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                   text=True, capture_output=True, timeout=10).stdout.strip()
+            commit += "+changes" if commit and dirty else ""
+        except (OSError, subprocess.SubprocessError):
+            commit = ""
+    packages = {}
+    for name in PACKAGES:
+        try:
+            packages[name] = md.version(name)
+        except md.PackageNotFoundError:
+            packages[name] = "not installed"
+    gpu = ""
+    if shutil.which("nvidia-smi"):  # the driver's tool names the GPUs without importing torch
+        try:
+            names = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], text=True,
+                                   capture_output=True, timeout=20).stdout.split("\n")
+            gpu = ", ".join(n.strip() for n in names if n.strip())
+        except (OSError, subprocess.SubprocessError):
+            gpu = ""
+    return {"commit": commit, "packages": packages, "python": platform.python_version(),
+            "cpus": os.cpu_count() or 0, "gpu": gpu, "platform": platform.platform(terse=True)}
+
+
+def _env_line(env: dict[str, Any]) -> str:
+    hw = f"{env.get('cpus', '?')} CPU cores, " + (f"GPU: {env['gpu']}" if env.get("gpu") else "no GPU")
+    pkgs = ", ".join(f"{k} {v}" for k, v in (env.get("packages") or {}).items())
+    commit = env.get("commit") or "unknown"
+    return f"commit `{commit}`; {hw}; Python {env.get('python', '?')}; {pkgs}"
+
+
+def write_runs_page(site: Path, root: Path | None = None) -> Path:
+    """``<site>/runs.md``: every chapter's last run (profile, seed, data source, seconds, status,
+    parameters, finish time) and where it ran (commit, package versions, CPU cores, GPU: the run
+    record's ``environment``; runs recorded before it was kept say so and the build's own
+    environment is shown). ``root``: the checkout, for the build's commit. Returns the path."""
     records = run_records(site)
+    build_env = environment(root)
     lines = ["# Run metadata", "",
              "Every chapter of this site was executed by `python -m genomebook.book` before the "
-             "site was built. This page lists how each was run.", ""]
+             "site was built. This page lists how each was run and on what. The seconds are "
+             "wall-clock time of the whole chapter on the machine named below, including "
+             "pre-training when the chapter was the first to need it.", "",
+             (f"Source: <{repository_url(root)}>. " if repository_url(root) else "")
+             + "Rebuild this site from a clone with "
+             f"`python -m genomebook.book build --profile {records[0]['profile'] if records else 'book'}` "
+             "(or `make book`); each chapter page gives its own re-run command.", ""]
     if not records:
         lines.append("No chapter has been executed for this build.")
+        return _write(Path(site) / "runs.md", lines)
+    lines += ["| chapter | profile | seed | data | seconds | status | finished |",
+              "|---|---|---|---|--:|---|---|"]
+    for r in records:
+        status = r["status"] + (f": {r['error']}" if r["error"] else "")
+        lines.append(f"| [{r['chapter']}]({Path(r['notebook']).with_suffix('')}) | "
+                     f"{r['profile']} | {r['seed']} | {r['data_source'] or '–'} | "
+                     f"{float(r['seconds']):,.0f} | {status} | {str(r['finished'])[:16]} |")
+    shown = lambda r: {k: v for k, v in (r.get("parameters") or {}).items() if k not in ("profile", "seed")}  # noqa: E731
+    given = [r for r in records if shown(r)]
+    lines += ["", "## Parameters given", ""]
+    if given:
+        lines += [f"- **{r['chapter']}**: " + ", ".join(f"`{k}={_yaml_value(v)}`" for k, v in shown(r).items())
+                  for r in given]
     else:
-        lines += ["| chapter | profile | seed | data source | seconds | status | parameters | finished |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for r in records:
-            params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items()) or "defaults"
-            status = r["status"] + (f": {r['error']}" if r["error"] else "")
-            lines.append(f"| [{r['chapter']}]({Path(r['notebook']).with_suffix('')}) | "
-                         f"{r['profile']} | {r['seed']} | {r['data_source'] or '-'} | "
-                         f"{r['seconds']} | {status} | {params} | {r['finished']} |")
+        lines.append("None: every chapter ran with its defaults at the profile above.")
+    envs: dict[str, list[str]] = {}
+    for r in records:
+        key = _env_line(r["environment"]) if r.get("environment") else ""
+        envs.setdefault(key, []).append(r["chapter"])
+    lines += ["", "## Where they ran", ""]
+    for key, names in envs.items():
+        if key:
+            lines.append(f"- {', '.join(names)}: {key}.")
+        else:
+            lines.append(f"- {', '.join(names)}: not recorded (run before run records kept it); "
+                         f"the machine that built this page: {_env_line(build_env)}.")
+    lines += ["", f"This page was built at commit `{build_env['commit'] or 'unknown'}`."]
     return _write(Path(site) / "runs.md", lines)
 
 
@@ -473,32 +568,91 @@ def _size(e) -> str:
     return e.size or "-"
 
 
-def write_data_page(site: Path) -> Path:
-    """``<site>/data.md``: every registered dataset with licence, citation, size and chapters."""
+def chapters_using(site: Path, results: str | os.PathLike | None = None,
+                   root: Path | None = None) -> dict[str, list[str]]:
+    """{registry name: chapters that read it}: the registry's own ``chapters`` field, the names
+    each run asked for (``datasets`` of its ``run.json``, written by
+    :meth:`genomebook.chapter.Run.close` from ``open_run(datasets=...)``), and names written
+    literally in a chapter's source (``<root>/notebooks/<group>/<chapter>.py``). Used by the data page."""
+    reg = load_registry()
+    used: dict[str, set[str]] = {name: set(e.chapters or []) for name, e in reg.items()}
+    for rec in run_records(site):
+        path = run_dir(rec, results) / "run.json"
+        meta = json.loads(path.read_text()) if path.exists() else {}
+        for name in meta.get("datasets") or []:
+            used.setdefault(name, set()).add(rec["chapter"])
+    if root is not None:
+        for group in GROUP_ORDER:
+            for src in sorted((Path(root) / "notebooks" / group).glob("*.py")):
+                text = src.read_text()
+                for name in reg:
+                    if re.search(rf"[\"']{re.escape(name)}[\"']", text):
+                        used[name].add(src.stem)
+    return {k: sorted(v) for k, v in used.items()}
+
+
+def write_data_page(site: Path, results: str | os.PathLike | None = None, root: Path | None = None) -> Path:
+    """``<site>/data.md``: every registered dataset, per task: a summary table (files, scale,
+    chapters), then each task's files in a folded block, grouped by licence and citation so
+    each is stated once, with records, size and the chapters that use them
+    (:func:`chapters_using`). Returns the page's path."""
     entries = list(load_registry().values())
-    cell = lambda text: str(text or "-").replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    used = chapters_using(site, results, root)
+    group_of = {r["chapter"]: r.get("group", "tasks") for r in run_records(site)}
+    if root is not None:
+        for group in GROUP_ORDER:
+            for src in (Path(root) / "notebooks" / group).glob("*.py"):
+                group_of.setdefault(src.stem, group)
+
+    def link(ch: str) -> str:
+        return f'<a href="notebooks/{group_of.get(ch, "tasks")}/{escape(ch)}.html">{escape(ch)}</a>'
+
     lines = ["# Data", "",
              "Every real dataset the book can use is registered in `data/registry.yaml` with its "
              "source, checksum, licence and citation. Files are read from a local mirror "
              "(`GENOMEBOOK_MIRROR`) or a download cache (`GENOMEBOOK_CACHE`), always checked "
              "against the checksum; `python -m genomebook.datasets list` shows what is available "
              "on your machine and `python -m genomebook.datasets fetch NAME` gets one. "
-             "Entries marked *paper* are the papers' full-scale sources, to download by hand.", "",
+             "Entries marked *paper* are the papers' full-scale sources, to download by hand. "
+             "*Used by* names the chapters that read a file with `data_source=real` (or `auto` "
+             "when it is on the machine).", "",
              f"{sum(e.scale == 'book' for e in entries)} files at book scale, "
              f"{sum(e.scale == 'paper' for e in entries)} paper-scale sources.", ""]
     by_task: dict[str, list] = {}
     for e in entries:
         by_task.setdefault(e.task or "other", []).append(e)
+    heading = lambda task: re.sub(r"^\d+_", "", task).replace("_", " ")  # noqa: E731
+    lines += ["| task | files | book / paper scale | used by |", "|---|--:|---|---|"]
     for task in sorted(by_task):
-        heading = re.sub(r"^\d+_", "", task).replace("_", " ")
-        lines += [f"## {heading}", "",
-                  "| dataset | records | size | scale | licence | citation | used by |",
-                  "|---|---|---|---|---|---|---|"]
-        for e in by_task[task]:
-            used = ", ".join(f"[{c}](notebooks/tasks/{c})" for c in e.chapters) or "-"
-            lines.append(f"| [{e.name}]({e.url}) | {cell(e.records)} | {_size(e)} | {e.scale} | "
-                         f"{cell(e.licence)} | {cell(e.citation)} | {used} |")
-        lines.append("")
+        es = by_task[task]
+        chs = sorted({c for e in es for c in used.get(e.name, [])})
+        slug = re.sub(r"[^a-z0-9]+", "-", heading(task).lower()).strip("-")
+        lines.append(f"| {{ref}}`{heading(task)} <gb-data-{slug}>` | {len(es)} | {sum(e.scale == 'book' for e in es)} / "
+                     f"{sum(e.scale == 'paper' for e in es)} | "
+                     + (", ".join(f"[{c}](notebooks/{group_of.get(c, 'tasks')}/{c})" for c in chs) or "–") + " |")
+    lines.append("")
+    for task in sorted(by_task):
+        es = by_task[task]
+        slug = re.sub(r"[^a-z0-9]+", "-", heading(task).lower()).strip("-")
+        lines += [f"(gb-data-{slug})=", f"## {heading(task)}", ""]
+        groups: dict[tuple[str, str], list] = {}
+        for e in es:
+            groups.setdefault((e.licence or "not stated", e.citation or "not stated"), []).append(e)
+        for (licence, citation), members in groups.items():
+            rows = []
+            for e in members:
+                chs = used.get(e.name, [])
+                rows.append("".join([
+                    _cell(f'<a href="{escape(e.url)}">{escape(e.name)}</a>', raw=True),
+                    _cell(e.records or "–"), _cell(_size(e), cls="gb-nowrap"), _cell(e.scale),
+                    _cell(", ".join(link(c) for c in chs) or "–", raw=True)]))
+            lines += [f"<details class=\"gb-data\"><summary>{_n(len(members), 'file')}: "
+                      f"{escape(', '.join(m.name for m in members[:3]))}{', …' if len(members) > 3 else ''}</summary>",
+                      f"<p><b>Licence:</b> {escape(licence)}<br><b>Cite:</b> {escape(citation)}</p>",
+                      _table(f"gb-data-{re.sub(r'[^a-z0-9]+', '-', members[0].name.lower())}",
+                             ["dataset", "records", "size", "scale", "used by"], rows, sortable=False)
+                      .replace("gb-table-wrap gb-wide", "gb-table-wrap"),
+                      "</details>", ""]
     return _write(Path(site) / "data.md", lines)
 
 
@@ -568,13 +722,51 @@ def downloads_markdown(record: dict[str, Any], files: Sequence[str], meta: dict[
     return "\n".join(lines)
 
 
-def add_chapter_downloads(site: Path, results: str | os.PathLike | None = None) -> list[Path]:
-    """Append (or refresh) the downloads and re-run section at the end of each executed notebook.
+#: Tags :func:`tidy_notebook` gives the runner's injected-parameters cell: its values are in
+#: the re-run box, and it holds the machine's absolute results folder.
+INJECTED_TAGS = ("remove-cell",)
+#: Cell tags taken from a chapter's Jupytext source onto its executed notebook at build time.
+DISPLAY_TAGS = ("hide-input", "hide-output", "hide-cell", "remove-input", "remove-output", "remove-cell")
+
+
+def tidy_notebook(nb, source=None) -> int:
+    """Set the display tags of an executed chapter notebook for the site; returns cells changed.
+
+    ``source``: the chapter's Jupytext notebook (``jupytext.read`` of its ``.py``); each code
+    cell of ``nb`` with the same source text gets that cell's :data:`DISPLAY_TAGS` (so a
+    ``# %% tags=["hide-input"]`` added after the run shows on the next build, without
+    re-executing). papermill's injected-parameters cell is removed (:data:`INJECTED_TAGS`).
+    """
+    wanted: dict[str, set[str]] = {}
+    for cell in (source.cells if source is not None else []):
+        if cell.cell_type == "code":
+            wanted[cell.source.strip()] = set(cell.metadata.get("tags", [])) & set(DISPLAY_TAGS)
+    changed = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        keep = [t for t in tags if t not in DISPLAY_TAGS]
+        if "injected-parameters" in tags:
+            new = keep + list(INJECTED_TAGS)
+        else:
+            new = keep + sorted(wanted.get(cell.source.strip(), set(tags) & set(DISPLAY_TAGS)))
+        if new != tags:
+            cell.metadata["tags"] = new
+            changed += 1
+    return changed
+
+
+def add_chapter_downloads(site: Path, results: str | os.PathLike | None = None,
+                          root: Path | None = None) -> list[Path]:
+    """Append (or refresh) the downloads and re-run section at the end of each executed notebook,
+    and set its cells' display tags (:func:`tidy_notebook`, from ``<root>/notebooks/<group>/<chapter>.py``).
 
     The cell is marked in its metadata (:data:`CELL_MARK`), so a rebuild replaces it rather
     than adding a second one. Returns the notebooks changed.
     """
-    # nbformat: slow to import (jsonschema), only the site build edits notebooks
+    # nbformat, jupytext: slow to import (jsonschema), only the site build edits notebooks
+    import jupytext
     import nbformat
 
     changed = []
@@ -587,6 +779,8 @@ def add_chapter_downloads(site: Path, results: str | os.PathLike | None = None) 
         files = sorted(p.name for p in (out / "tables").glob("*.csv")) if rec.get("status") == "ok" else []
         nb = nbformat.read(nb_path, as_version=4)
         nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(CELL_MARK)]
+        src = Path(root) / Path(rec["notebook"]).with_suffix(".py") if root is not None else None
+        tidy_notebook(nb, jupytext.read(src) if src is not None and src.exists() else None)
         cell = nbformat.v4.new_markdown_cell(downloads_markdown(rec, files, meta))
         cell.metadata[CELL_MARK] = "downloads"
         nb.cells.append(cell)
@@ -625,11 +819,12 @@ def copy_downloads(site: Path, results: str | os.PathLike | None = None) -> list
     return written
 
 
-def write_pages(site: Path, results: str | os.PathLike | None = None) -> list[Path]:
+def write_pages(site: Path, results: str | os.PathLike | None = None, root: Path | None = None) -> list[Path]:
     """Everything :func:`genomebook.book.build_site` generates before ``jupyter-book build``:
     the scoreboard, published-vs-reproduced, runs and data pages, and the chapters' downloads
-    sections. Returns the pages written."""
+    sections. ``root``: the checkout (chapter sources, for cell tags and "used by"; the commit).
+    Returns the pages written."""
     site = Path(site)
     pages = [write_claims_page(site, results), write_published_page(site, results),
-             write_runs_page(site), write_data_page(site)]
-    return pages + add_chapter_downloads(site, results)
+             write_runs_page(site, root), write_data_page(site, results, root)]
+    return pages + add_chapter_downloads(site, results, root)

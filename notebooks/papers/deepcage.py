@@ -247,7 +247,7 @@ mean_label = TrainingMean().fit(labels[:, train_cells])
 cls_known["training mean"] = mean_label.predict(len(test_cells))[known_idx]
 cls_novel["training mean"] = mean_label.predict(len(test_cells))[novel_idx]
 
-# %%
+# %% tags=["hide-input"]
 ct_auprc = pd.concat([
     celltype_scores(y_known, cls_known, "auprc", test_names).assign(loci="known"),
     celltype_scores(y_novel, cls_novel, "auprc", test_names).assign(loci="novel")
@@ -304,7 +304,7 @@ plt.show()
 # scores, since it too is constant across cell types). Loci open in none or in all test cell
 # types have no locus-wise auPR and are left out.
 
-# %%
+# %% tags=["hide-input"]
 frac_active = y_known.mean(axis=1)
 edges = [0.0, 0.1, 0.3, 0.5, 1.0]
 lw_rows = []
@@ -373,7 +373,7 @@ fig.tight_layout()
 store.figure("training_curves", fig)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 COMPARED = ["DeepCAGE", "BIRD-like", "ChromDragoNN-like", "training mean"]
 ct_pearson = celltype_scores(s_known, {m: reg_known[m] for m in COMPARED}, "pearson", test_names)
 store.table("celltype_pearson", ct_pearson)
@@ -423,7 +423,7 @@ plt.show()
 # paper found the middle group easiest. Fig 3E groups known loci by how many test cell types
 # are *active* (signal > 1, the paper's cut, here on our log scale).
 
-# %%
+# %% tags=["hide-input"]
 dc_lw = {"known": metrics.locus_wise(s_known, reg_known["DeepCAGE"], "pearson"),
          "novel": metrics.locus_wise(s_novel, reg_novel["DeepCAGE"], "pearson")}
 rows = []
@@ -472,7 +472,7 @@ plt.show()
 # test cell types with the most signal there. The training mean is the same in
 # every cell type; DeepCAGE's prediction moves with the cell type.
 
-# %%
+# %% tags=["hide-input"]
 loci_df = data.loci.reset_index(drop=True)
 chrom = loci_df["chrom"].iloc[0]
 on_chrom = np.flatnonzero(loci_df["chrom"].to_numpy() == chrom)
@@ -504,7 +504,7 @@ track = pd.DataFrame({"chrom": chrom, "start": loci_df.loc[region, "start"].to_n
                       **{f"true {c}": signal[region, test_cells[k]] for c, k in zip(show, show_idx)},
                       **{f"DeepCAGE {c}": pred_region[:, k] for c, k in zip(show, show_idx)},
                       "training mean": mean_region[:, 0]})
-store.table("fig3f_browser_track", track)
+_ = store.table("fig3f_browser_track", track)  # the path it returns is not for the page
 
 # %% [markdown]
 # ## Ablation (Supplementary Fig 2)
@@ -543,7 +543,7 @@ drop_motif = -ablation.loc[2, "change (%)"]
 # true drivers are known, so the ranking can be scored: precision@20 is the fraction of the
 # 20 top-ranked TFs that truly drive accessibility.
 
-# %%
+# %% tags=["hide-input"]
 dc_reg = reg_models["DeepCAGE"]
 fn = lambda x, m, e: dc_reg(x, m, e)  # noqa: E731  (regression output = predicted openness)
 gis_loci = np.random.default_rng(seed).permutation(known_idx)[:min(2000, len(known_idx))]
@@ -565,7 +565,7 @@ fig.tight_layout()
 store.figure("fig4a_gis_heatmap", fig)
 plt.show()
 
-# %%
+# %% tags=["hide-input"]
 if gis_cell is None:
     gis_cell = "K562" if "K562" in test_names else test_names[0]
 if gis_cell not in test_names:
@@ -712,7 +712,7 @@ if recovery is not None:
 # in direction is what the simulated world can test, not the values. Where the paper's
 # pairing or label is our reading, the reference column says so.
 
-# %%
+# %% tags=["hide-input"]
 f2a = fig2a.set_index(["model", "loci"])
 f3 = fig3.set_index("model")
 pub_rows = []
@@ -793,7 +793,7 @@ pvr = run.published(pub_rows)
 # fail and said nothing; the training mean's numbers on novel loci are still in the Fig 2A
 # table.
 
-# %%
+# %% tags=["hide-input"]
 nan = float("nan")
 n_boot = sizes["n_boot"]
 FAIL_MARGIN_AUPR = 0.01  # fixed before results: auPR within this of the positive rate = failed to learn

@@ -335,7 +335,7 @@ if len(collapsed):
                                                               for r in collapsed.itertuples())
                         + ". A claim whose reference failed on every seed is inconclusive, not support.", "warning"))
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, len(plan), figsize=(4.2 * len(plan), 3.8), sharey=True)
 for ax, task in zip(axes, plan):
     d = mcc[mcc["task"] == task]
@@ -479,7 +479,7 @@ print(f"TATA promoters: attention peaks at {peak:+d} bp ({peak_test['distance']}
 # One TATA promoter up close: the attention of every token to every other in the last layer
 # (mean over heads), and below it the `[CLS]` attention per base with the planted sites.
 
-# %%
+# %% tags=["hide-input"]
 i_ex = int(np.flatnonzero((kinds == "TATA") & (viz_probs[:, 1] > 0.5))[0]) if np.any(
     (kinds == "TATA") & (viz_probs[:, 1] > 0.5)) else int(np.flatnonzero(kinds == "TATA")[0])
 amap = att[-1, i_ex].mean(0).numpy()[1:-1, 1:-1]
@@ -504,7 +504,7 @@ plt.show()
 # attention a token pays to the token `d` positions away (d from -12 to +12): heads that keep
 # to the diagonal read local context; heads with spread-out mass gather from the whole window.
 
-# %%
+# %% tags=["hide-input"]
 offsets = np.arange(-12, 13)
 A = att[:, :, :, 1:-1, 1:-1].mean(1).numpy()  # (layers, heads, T, T) mean over sequences
 T = A.shape[-1]
@@ -529,7 +529,7 @@ plt.show()
 # JASPAR. On simulated data we also know what was planted, so discovery gets a precision and a
 # recall.
 
-# %%
+# %% tags=["hide-input"]
 pred_pos = viz_probs[:, 1] > 0.5
 disc_labels = (viz_te.labels == 1) & pred_pos
 cand, found = discovery.discover_motifs(viz_te.seqs, disc_labels.astype(int), base_scores)
@@ -571,7 +571,7 @@ if n_show:
 # has a true effect: the change in the world's promoter score. We correlate the two over all
 # substitutions of `n_ism` test promoters.
 
-# %%
+# %% tags=["hide-input"]
 prob_fn = dnabert.probability_fn(viz)
 pos_idx = np.flatnonzero(viz_te.labels == 1)[: int(sizes["n_ism"])]
 x = one_hot([viz_te.seqs[i] for i in pos_idx])
@@ -635,7 +635,7 @@ else:
 # GUE tasks used here with `data_source="real"`. On simulated data no GUE number is
 # comparable, and the rows say so. Every published number comes from `data/published/`.
 
-# %%
+# %% tags=["hide-input"]
 def one_run(task: str, model: str, metric: str = "MCC") -> dict:
     """value, ci_low, ci_high of one model's first seed on a task (from the score table)."""
     d = all_scores[(all_scores["task"] == task) & (all_scores["model"] == model) & (all_scores["metric"] == metric)]
@@ -692,7 +692,7 @@ run.published(pub_rows)
 # fixed before results were seen; where the check, its pairing or its threshold is our
 # reading rather than the paper's words, the table says so.
 
-# %%
+# %% tags=["hide-input"]
 def beats(statement: str, task: str, model: str, others: list[str], *, source: str, keys: tuple[str, ...],
           reading: str = "", rows: np.ndarray | None = None) -> report.Claim:
     """``model`` beats every model in ``others`` on ``task``: paired MCC difference against the best of them."""

@@ -90,7 +90,7 @@ else:
 # lineage. Right: peak calls over a stretch of consecutive loci. Some loci are open
 # everywhere, others only in the lineages that express their TF.
 
-# %%
+# %% tags=["hide-input"]
 card = world.describe() if world is not None else data.describe(data_dir)
 store.table("data_card", card)
 display(card.style.hide(axis="index"))
@@ -219,7 +219,7 @@ pred_novel["training mean"] = mean_model.predict(len(test_cells))[dm.novel_idx]
 # DeepCAGE. The sequence-only model paints each locus one shade in every cell type
 # (vertical stripes); DeepCAGE's predictions change from one cell type to the next.
 
-# %%
+# %% tags=["hide-input"]
 vary = np.flatnonzero((y_known.sum(axis=1) > 0) & (y_known.sum(axis=1) < len(test_cells)))
 pick = np.sort(np.random.default_rng(seed).choice(vary, size=min(60, len(vary)), replace=False)) \
     if len(vary) else np.arange(min(60, len(y_known)))
@@ -245,7 +245,7 @@ plt.show()
 # locus-wise auPR equal to the fraction of cell types in which the locus is open: no better
 # than guessing. Loci open in no or all test cell types have no locus-wise auPR and are left out.
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(4.5, 3.6))
 demo = y_known[pick[:12]]
 ax.imshow(demo, cmap="Greys", aspect="auto", interpolation="nearest")
@@ -303,7 +303,7 @@ plt.show()
 # more than 0.01 above the mean positive rate of the test cell types (what a constant score
 # gets); a comparison with it is then *inconclusive*.
 
-# %%
+# %% tags=["hide-input"]
 nan = float("nan")
 n_boot = sizes["n_boot"]
 FAIL_MARGIN_AUPR = 0.01  # fixed before results: auPR within this of the positive rate = failed to learn

@@ -201,7 +201,7 @@ run.built_in([*sim.BUILT_IN, *genome.BUILT_IN])  # the promoter world, and the g
 # not, so we look for the TATA box instead: the position of the best match to JASPAR's TBP
 # motif in each sequence, promoters against non-promoters.
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(figsize=(9, 3.2))
 if simulated:
     s = world.sites.assign(rel=world.sites["start"] - world.tss,
@@ -278,7 +278,7 @@ fig.suptitle(f"Pre-training on {pretrained.corpus} ({sizes['bert_size']} BERT, "
 fig.tight_layout()
 store.figure("pretraining_curves", fig)
 plt.show()
-store.table("pretraining_curves", h)
+_ = store.table("pretraining_curves", h)  # the path it returns is not for the page
 
 # %% [markdown]
 # ## prom-300 and prom-core
@@ -329,7 +329,7 @@ test_scores = pd.concat(rows, ignore_index=True)[["task", "subset", "model", "me
 mcc = test_scores[test_scores["metric"] == "MCC"]
 display(mcc.pivot_table(index=["task", "subset"], columns="model", values="value", sort=False).round(3))
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(len(comps), 2, figsize=(10, 4 * len(comps)), squeeze=False)
 for row, (task, comp) in enumerate(comps.items()):
     dnabert.plot_roc_pr(tasks[task]["test"].labels, {name: p for (name, _), p in comp.probs.items()}, axes[row])
@@ -343,7 +343,7 @@ plt.show()
 # Fine-tuning curves (validation loss per epoch) show whether a model was still improving
 # when its epochs ran out.
 
-# %%
+# %% tags=["hide-input"]
 hist = pd.concat([comp.histories.assign(task=task) for task, comp in comps.items()], ignore_index=True)
 store.table("finetuning_curves", hist)
 fig, axes = plt.subplots(1, len(comps), figsize=(11, 3.4), squeeze=False)
@@ -369,7 +369,7 @@ plt.show()
 # the arg-max of the mean per-base landscape, no smoothing, inside the paper's span or not,
 # with a bootstrap over the sequences.
 
-# %%
+# %% tags=["hide-input"]
 bert300 = comps["prom-300"].fitted[("DNABERT", seed)]
 test300 = tasks["prom-300"]["test"]
 tss300 = world.tss if simulated else 249  # GUE prom-300 covers -249..+50 around the TSS
@@ -440,14 +440,14 @@ if simulated:
 else:
     display(report.note("prom-scan", "Not available on real data here: scanning needs long genomic "
                         "regions around annotated TSSs, and there is no genome in the data registry.", "note"))
-store.table("test_scores", test_scores)
+_ = store.table("test_scores", test_scores)
 
 # %% [markdown]
 # One held-out region: each model's probability for each window, drawn at the window's centre
 # (top), and the per-base track (the mean over the windows covering a base) of DNABERT, with
 # the true TSS and the ±flank stretch that makes a window positive.
 
-# %%
+# %% tags=["hide-input"]
 if scan_comp is not None:
     test_rows = np.flatnonzero(region_part == "test")
     first = int(scan.windows["region"].iloc[test_rows[0]])
@@ -582,7 +582,7 @@ published_table = run.published(pub_rows)
 # prom-300, TATA against non-TATA, where it attends) when the DNABERT run it reads failed to
 # learn by the same rule. Claims that rest on what the simulated world builds in are marked.
 
-# %%
+# %% tags=["hide-input"]
 nan = float("nan")
 claims = []
 

@@ -195,7 +195,7 @@ run.show_leakage(leak, name="leakage", caption=(
 # tract and YAG|G. The decoys have the same GT or AG but a washed-out neighbourhood — the
 # difference a classifier has to learn.
 
-# %%
+# %% tags=["hide-input"]
 all_seqs = [s for split, _ in sets.values() for s in split.seqs]
 all_kind = np.concatenate([kind for _, kind in sets.values()])
 windows = {"donor": (centre - 6, centre + 10), "decoy GT": (centre - 6, centre + 10),
@@ -329,7 +329,7 @@ run.leakage({**{k: s.seqs for k, s in rebuilt.items()}, "validation": val.seqs, 
 # row). Left: the first model (on simulated data it never saw a decoy). Right: after the last
 # rebuild round. On real data the "decoys" are GUE non-sites with GT or AG at the boundary.
 
-# %%
+# %% tags=["hide-input"]
 kind_order = [k for k in sp.KINDS if (test_kind == k).any()]
 
 
@@ -359,7 +359,7 @@ plt.show()
 # profile in its flanks. A rebuild should remove false positives mostly among the strong
 # decoys, the ones that look most like real sites (simulated data only).
 
-# %%
+# %% tags=["hide-input"]
 if source == "simulated":
     strength = worlds["test"].decoy_strength
     bins = np.linspace(*sp.DECOY_STRENGTH, 6)
@@ -410,7 +410,7 @@ display(shown.pivot_table(index=["model", "training set"], columns="metric", val
 # the next round adds). Right: test MCC (three classes, Gorodkin's R_K as in
 # scikit-learn); the triangles are the baselines trained on DNABERT's rebuilt set.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
 palette = dict(zip(["DNABERT", *sizes["baselines"]], sns.color_palette()))
 for name, g in test_scores[test_scores["training set"] != ON_BERT].groupby("model", sort=False):
@@ -477,7 +477,7 @@ published_table = run.published(pub_rows)
 # inconclusive, whatever the numbers: a model that calls everything a non-site has no false
 # positives to lose.
 
-# %%
+# %% tags=["hide-input"]
 FAILED_MCC = 0.05  # a model with test MCC <= this failed to learn (fixed before results)
 nan = float("nan")
 s = test_scores.set_index(["model", "training set", "metric"])["value"]

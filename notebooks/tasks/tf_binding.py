@@ -208,7 +208,7 @@ for i, (sp, t) in enumerate(splits):
 # A model that learned the human motif has to adapt. (On real data these are the simulated
 # world's motifs; GUE does not say which TFs its sets are.)
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(len(tfbs.TF_TASKS), 2, figsize=(10, 1.7 * len(tfbs.TF_TASKS)), squeeze=False)
 for t, name in enumerate(tfbs.TF_TASKS):
     for col, sp in enumerate(SPECIES):
@@ -495,7 +495,7 @@ published_table = run.published(pub_rows)
 #   about pre-training.
 # * The claims column `our reading` says where the pairing or the wording is ours.
 
-# %%
+# %% tags=["hide-input"]
 nan = float("nan")
 N_BOOT = int(sizes["n_boot"])
 
