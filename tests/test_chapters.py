@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT, run_book
-from genomebook import book, published
+from genomebook import book, motifs, published
 from genomebook.report import OUTCOMES
 from genomebook.simulate import MarkovBackground
 
@@ -177,14 +177,23 @@ def _check_kmer_baseline(out):
     return metrics
 
 
+def _check_control_claim(claims, collection):
+    """On a reader's files the untrained-network control is evaluated against the collection used."""
+    row = claims[claims["claim"].str.startswith("Recovery is learned")].iloc[0]
+    assert row["outcome"] in ("supported", "not supported") and collection in row["claim"]
+    assert "before; motifs matched:" in row["detail"]
+
+
 def test_motifs_chapter_runs_on_a_readers_files(tmp_path):
-    """fasta_path + labels_path (with a split column) replace the simulated world; ground-truth claims become untestable."""
+    """fasta_path + labels_path (with split and species columns) replace the simulated world; ground-truth
+    claims become untestable; a yeast species column picks JASPAR's fungi collection."""
     seqs, labels = _planted_reader_data()
     split = np.array(["train"] * 420 + ["val"] * 90 + ["test"] * 90)
     fa = tmp_path / "mine.fa"
     fa.write_text("".join(f">r{i}\n{s.lower() if i % 7 == 0 else s}\n" for i, s in enumerate(seqs)))
     lab = tmp_path / "mine.tsv"
-    lab.write_text("name\tlabel\tsplit\n" + "".join(f"r{i}\t{y}\t{sp}\n" for i, (y, sp) in enumerate(zip(labels, split))))
+    lab.write_text("name\tlabel\tsplit\tspecies\n" + "".join(f"r{i}\t{y}\t{sp}\tSaccharomyces cerevisiae\n"
+                                                           for i, (y, sp) in enumerate(zip(labels, split))))
     proc = run_book("run", "motifs", "-p", "profile", "smoke", "-p", "fasta_path", str(fa),
                     "-p", "labels_path", str(lab), "-p", "seed", "1",
                     "--site", str(tmp_path / "site"), results=tmp_path / "results")
@@ -194,6 +203,10 @@ def test_motifs_chapter_runs_on_a_readers_files(tmp_path):
     assert set(claims["data_source"]) == {"user files"}
     by_claim = dict(zip(claims["claim"].str[:40], claims["outcome"]))
     assert by_claim["The CNN recovers at least 2 of the 3 pla"] == "not testable here"
+    assert (claims["outcome"] == "not testable here").sum() == 2  # recovery and pair rule only
+    _check_control_claim(claims, "JASPAR 2024 CORE fungi")
+    assert "scanning the 178 motifs of JASPAR 2024 CORE fungi" in claims["claim"].iloc[1]
+    assert json.loads((out / "run.json").read_text())["motif_collection"] == "JASPAR 2024 CORE fungi"
     _check_skeleton(out, claims, simulated=False)
     card = pd.read_csv(out / "tables" / "data_card.csv").set_index("field")["value"]
     assert card["records"] == "600" and card["length (bp)"] == "120"
@@ -201,6 +214,7 @@ def test_motifs_chapter_runs_on_a_readers_files(tmp_path):
     assert metrics.loc[("CNN", "auROC"), "value"] > 0.9  # the planted core is easy to find
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "split: the data's own" in nb and "train 420  validation 90  test 90" in nb
+    assert "Motif collection" in nb and "Saccharomyces cerevisiae (600) → JASPAR fungi" in nb
 
 
 def test_motifs_chapter_on_a_gue_style_folder(tmp_path):
@@ -225,6 +239,8 @@ def test_motifs_chapter_on_a_gue_style_folder(tmp_path):
     assert metrics.loc[("CNN", "auROC"), "value"] > 0.9
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "train 400  validation 100  test 100" in nb and "(csv folder); its own split" in nb
+    assert "no species given: JASPAR vertebrates, the default" in nb
+    _check_control_claim(claims, "JASPAR 2024 CORE vertebrates")
 
 
 def test_motifs_chapter_on_one_fasta_per_class_with_repeated_names(tmp_path):
@@ -236,13 +252,18 @@ def test_motifs_chapter_on_one_fasta_per_class_with_repeated_names(tmp_path):
     neg.write_bytes(gzip.compress("".join(f">n{i}\n{s}\n" for i, s in
                                           enumerate(s for s, y in zip(seqs, labels) if not y)).encode()))
     source = f"positives={pos},negatives={neg}"
+    own = tmp_path / "own_motifs.meme"  # a reader's own motif file (MEME format)
+    own.write_text("MEME version 4\n\nALPHABET= ACGT\n\n" + "".join(
+        f"MOTIF {m.id} {m.name}\nletter-probability matrix: alength= 4 w= {m.width}\n"
+        + "".join(" ".join(f"{v:.4f}" for v in col) + "\n" for col in m.ppm().T) + "\n"
+        for m in motifs.load_jaspar(tax_group="insects")[:80]))
     common = ("run", "motifs", "-p", "profile", "smoke", "-p", "data_path", source)
     proc = run_book(*common, "--site", str(tmp_path / "site"), results=tmp_path / "results")
     assert proc.returncode == 1
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "record name(s) occur more than once" in nb and "Pass duplicate_names=" in nb
-    proc = run_book(*common, "-p", "duplicate_names", "rename", "--site", str(tmp_path / "site"),
-                    results=tmp_path / "results")
+    proc = run_book(*common, "-p", "duplicate_names", "rename", "-p", "motif_collection", str(own),
+                    "--site", str(tmp_path / "site"), results=tmp_path / "results")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     out = tmp_path / "results" / "motifs" / "smoke" / "seed0"
     claims = pd.read_csv(out / "tables" / "claims.csv")
@@ -251,6 +272,8 @@ def test_motifs_chapter_on_one_fasta_per_class_with_repeated_names(tmp_path):
     assert metrics.loc[("CNN", "auROC"), "value"] > 0.9
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "(fasta per class); no split given" in nb and "the repeats were renamed" in nb
+    assert "80 motifs read from" in nb and "(meme format)" in nb
+    _check_control_claim(claims, "own_motifs.meme")
 
 
 def test_chapter_stops_on_a_bad_reader_file(tmp_path):
@@ -283,8 +306,9 @@ def test_motifs_chapter_on_real_data(tmp_path):
     assert meta["data_source"] == "real" and meta["real_dataset"] == "gue_tf_0"
     claims = pd.read_csv(out / "tables" / "claims.csv")
     assert set(claims["data_source"]) == {"real"}
-    assert (claims["outcome"] == "not testable here").sum() == 3  # the planted-motif claims
-    assert "scanning 879 JASPAR motifs" in claims["claim"].iloc[1]
+    assert (claims["outcome"] == "not testable here").sum() == 2  # the planted-motif claims
+    assert "scanning the 879 motifs of JASPAR 2024 CORE vertebrates" in claims["claim"].iloc[1]
+    _check_control_claim(claims, "JASPAR 2024 CORE vertebrates")
     _check_skeleton(out, claims, simulated=False)
     nb = (tmp_path / "site" / "notebooks" / "tasks" / "motifs.ipynb").read_text()
     assert "Real data" in nb and "Zhou et al." in nb

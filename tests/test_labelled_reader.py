@@ -328,3 +328,16 @@ def test_misused_sources(tmp_path):
         read_labelled_sequences(f"positives={fa},positives={fa}")
     with pytest.raises(SequenceError, match=r"this task needs 'positives=\.\.\.' and 'negatives=\.\.\.'"):
         read_labelled_sequences({"promoter": fa, "background": fa})
+
+
+def test_chapter_split_uses_the_datas_split_or_a_stratified_one():
+    from genomebook.datasets.labelled import chapter_split
+
+    labels = np.array([0, 1] * 50)
+    split = np.array(["train"] * 80 + ["test"] * 20)
+    parts, notes = chapter_split(labels, split, seed=0)
+    assert len(parts["test"]) == 20 and len(parts["train"]) + len(parts["dev"]) == 80 and len(parts["dev"]) == 12
+    assert "no dev rows" in notes[0] and "the data's own" in notes[1]
+    parts, notes = chapter_split(labels, None, seed=0)
+    assert [len(parts[k]) for k in ("train", "dev", "test")] == [70, 15, 15]
+    assert sorted(np.concatenate(list(parts.values()))) == list(range(100)) and "70/15/15" in notes[0]

@@ -23,7 +23,10 @@ from scipy.stats import false_discovery_control
 __all__ = [
     "Motif",
     "ScanResult",
+    "JASPAR_TAXA",
+    "SPECIES_TAXON",
     "load_jaspar",
+    "taxon_for_species",
     "to_ppm",
     "log_odds",
     "information_content",
@@ -134,6 +137,52 @@ def load_jaspar(
             if not motifs:
                 raise KeyError(f"no motifs in collection {collection!r}, tax_group {tax_group!r} of {release}")
     return motifs
+
+
+#: The JASPAR 2024 CORE taxonomic groups a chapter can scan and match against (pyjaspar ``tax_group``).
+JASPAR_TAXA = ("vertebrates", "insects", "nematodes", "plants", "fungi")
+
+#: Genus (or common name), lower case -> JASPAR taxonomic group. Species not listed fall back to
+#: vertebrates, and :func:`taxon_for_species` says so.
+SPECIES_TAXON: dict[str, str] = {
+    **dict.fromkeys(("homo", "human", "mus", "mouse", "rattus", "rat", "danio", "zebrafish", "gallus",
+                     "chicken", "xenopus", "bos", "sus", "macaca", "pan", "canis"), "vertebrates"),
+    **dict.fromkeys(("drosophila", "fly", "anopheles", "aedes", "apis", "bombyx", "tribolium"), "insects"),
+    **dict.fromkeys(("caenorhabditis", "worm", "c.elegans"), "nematodes"),
+    **dict.fromkeys(("arabidopsis", "zea", "maize", "oryza", "rice", "solanum", "tomato", "glycine",
+                     "nicotiana", "triticum", "wheat", "hordeum", "medicago", "physcomitrella",
+                     "physcomitrium", "marchantia", "populus", "vitis"), "plants"),
+    **dict.fromkeys(("saccharomyces", "yeast", "schizosaccharomyces", "candida", "kluyveromyces",
+                     "neurospora", "aspergillus", "pichia"), "fungi"),
+}
+
+
+def taxon_for_species(species: Sequence[str]) -> tuple[str, str]:
+    """The JASPAR taxonomic group for a data set's species names, and why, as ``(taxon, reason)``.
+
+    ``species`` holds one name per record (e.g. a ``species`` column: ``"Saccharomyces
+    cerevisiae"``, ``"Arabidopsis thaliana"``, ``"mouse"``); each is looked up by its first word
+    (the genus, case-insensitive) in :data:`SPECIES_TAXON`. The most common group wins; names not
+    in the table count as vertebrates. ``reason`` is one sentence for the chapter to print.
+    Used by the motifs chapter (``motif_collection="auto"``).
+    """
+    names = pd.Series([str(s).strip() for s in species if str(s).strip() and str(s) != "nan"], dtype=object)
+    if names.empty:
+        return "vertebrates", "the data names no species: JASPAR vertebrates, the default"
+    counts = names.value_counts()
+    genus = {n: n.replace("_", " ").split()[0].lower() for n in counts.index}
+    taxa = pd.Series({n: SPECIES_TAXON.get(g, "vertebrates") for n, g in genus.items()})
+    by_taxon = counts.groupby(taxa).sum().sort_values(ascending=False, kind="stable")
+    taxon = str(by_taxon.index[0])
+    shown = ", ".join(f"{n} ({c:,})" for n, c in counts.head(4).items()) + (", ..." if len(counts) > 4 else "")
+    unknown = [n for n in counts.index if genus[n] not in SPECIES_TAXON]
+    reason = f"species column: {shown} → JASPAR {taxon}"
+    if unknown:
+        reason += (f" ({', '.join(unknown[:3])} not in the book's species table, read as vertebrates; "
+                   "set motif_collection to choose)")
+    if len(by_taxon) > 1:
+        reason += f"; the records span {', '.join(by_taxon.index)}: the most common group is used"
+    return taxon, reason
 
 
 # --------------------------------------------------------------------------- matrices

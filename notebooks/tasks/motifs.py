@@ -33,7 +33,9 @@
 # are our best guess) — and on your own labelled sequences: a FASTA with a label table
 # (`fasta_path`, `labels_path`), a GUE-style CSV or folder of them, or one FASTA per class
 # (`data_path`). There the grammar and planted motifs are unknown, and the claims that need
-# them say so.
+# them say so; the motifs the scanner and TomTom use follow your data's `species` column or
+# the `motif_collection` parameter (JASPAR's vertebrates, insects, nematodes, plants or fungi,
+# or a motif file of yours). The page *Run a chapter on your data* shows how.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper: sets the sizes below when they are None
@@ -55,8 +57,11 @@ data_path = None  # your sequences in another format, instead of fasta_path (pla
 unequal_lengths = "error"  # your files: sequences of different lengths stop, unless "pad" (centre-pad with N) or "crop" (centre-crop)
 duplicate_names = "error"  # your FASTA files: repeated record names stop, unless "rename" (name, name.2, ...)
 allow_iupac = False  # your files: IUPAC ambiguity codes (R, Y, ...) stop, unless True (read as N)
+motif_collection = "auto"  # motifs the scanner (on real data or your files) and TomTom use: "auto"
+# (your data's species column picks the JASPAR group, else vertebrates), a JASPAR 2024 CORE group
+# (vertebrates, insects, nematodes, plants, fungi), or a motif file of yours (MEME, JASPAR, HOMER or TRANSFAC)
 scanner_motifs = None  # JASPAR IDs for the scanning baseline; None: the planted motifs when
-# simulated, all JASPAR 2024 vertebrate CORE motifs on real data or your files
+# simulated, every motif of motif_collection on real data or your files
 q_threshold = 0.05  # TomTom q-value for calling a filter a match to a JASPAR motif
 results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
 progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
@@ -72,12 +77,12 @@ import torch
 from IPython.display import display
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve, roc_curve
-from sklearn.model_selection import train_test_split
 from torch.utils.data import DataLoader, TensorDataset
 
 from genomebook import chapter, metrics, motifs, report, seq, train
 from genomebook.datasets import read_labelled_sequences, registry
-from genomebook.datasets.labelled import length_summary
+from genomebook.datasets.labelled import chapter_split, length_summary
+from genomebook.datasets.motif_files import motif_collection as resolve_motif_collection
 from genomebook.interpret import filter_motifs
 from genomebook.predict import predict as predict_batches
 from genomebook.models import KmerLogisticRegression, MotifCNN, MotifCNNConfig, SequenceClassifier
@@ -121,6 +126,17 @@ else:
         f"with JASPAR 2024 sites planted. Positive when {planted[0].name} is present, or "
         f"{planted[1].name} and {planted[2].name} both are; {LABEL_NOISE:.0%} of labels "
         f"flipped. ({why}.)", "note"))
+species = data.extra.get("species") if user_data else None
+if simulated and motif_collection == "auto":
+    collection = resolve_motif_collection("vertebrates")
+    collection.why = "motif_collection='auto': the planted motifs are JASPAR vertebrate motifs"
+else:
+    collection = resolve_motif_collection(motif_collection, species)
+display(report.note(
+    "Motif collection", f"{collection.name} ({len(collection.motifs):,} motifs), for "
+    + ("TomTom" if simulated or scanner_motifs is not None else "the motif scanner and TomTom")
+    + f": {collection.why}." + (" TomTom's p-values use the targets as background; with fewer than 50 "
+                                "motifs they are rough." if len(collection.motifs) < 50 else ""), "note"))
 
 # %% [markdown]
 # ## Data
@@ -194,19 +210,10 @@ if simulated:
 
 # %%
 x = seq.one_hot(sequences)
-idx = np.arange(len(labels))
-if split is not None:
-    idx_train, idx_val, idx_test = (np.flatnonzero(split == s) for s in ("train", "dev", "test"))
-    if not len(idx_val):
-        idx_train, idx_val = train_test_split(idx_train, test_size=0.15, stratify=labels[idx_train],
-                                              random_state=seed)
-        print(f"the data's split has no dev rows: validation is 15% of its train rows ({len(idx_val):,})")
-    print("split: the data's own (train/dev/test as given)")
-else:
-    idx_train, idx_rest = train_test_split(idx, test_size=0.3, stratify=labels,
-                                           random_state=seed)
-    idx_val, idx_test = train_test_split(idx_rest, test_size=0.5, stratify=labels[idx_rest],
-                                         random_state=seed)
+parts, split_notes = chapter_split(labels, split, seed=seed)
+idx_train, idx_val, idx_test = parts["train"], parts["dev"], parts["test"]
+for line in split_notes:
+    print(line)
 
 
 def loader(ix, shuffle=False):
@@ -274,9 +281,10 @@ p_cnn = predict(idx_test)
 if scanner_motifs is not None:
     scanned = motifs.load_jaspar(ids=list(scanner_motifs))
 else:
-    scanned = planted if simulated else motifs.load_jaspar()
+    scanned = planted if simulated else collection.motifs
 scanner_desc = (f"given the {len(scanned)} planted motifs" if scanned is planted
-                else f"scanning {len(scanned)} JASPAR motifs")
+                else f"scanning {len(scanned)} JASPAR motifs" if scanner_motifs is not None
+                else f"scanning the {len(scanned)} motifs of {collection.name}")
 print(f"motif scanner: {scanner_desc}")
 pwms = [motifs.log_odds(m.counts) for m in scanned]
 scores = motifs.scan(x, pwms).max_score
@@ -365,8 +373,9 @@ if simulated:
 #
 # For each first-layer filter we collect every 19 bp window where the filter fires above
 # half its maximum activation over the training sequences, count the bases into a PPM,
-# trim uninformative flanks, and ask TomTom which of the 879 JASPAR 2024 vertebrate CORE
-# motifs it resembles (q-values by Benjamini–Hochberg over the targets of each filter).
+# trim uninformative flanks, and ask TomTom which motif of the collection it resembles (the
+# collection named at the top: by default JASPAR 2024 CORE vertebrates, or the JASPAR group
+# of your data's species; q-values by Benjamini–Hochberg over the targets of each filter).
 # Filters whose PPM carries under 6 bits (three fully specified bases) are not compared.
 #
 # **Control**: the same procedure on the same network *before* training. Random filters
@@ -374,7 +383,7 @@ if simulated:
 # not something learned.
 
 # %%
-jaspar = motifs.load_jaspar()
+jaspar = collection.motifs
 x_train = torch.from_numpy(x[idx_train])
 
 
@@ -396,8 +405,8 @@ display(learned.table.sort_values("q").head(12))
 
 # %% [markdown]
 # Which motifs did the network find? On the simulated world we ask about the planted
-# motifs; on real data or your files, where the truth is unknown, about the JASPAR motifs
-# the filters match best.
+# motifs; on real data or your files, where the truth is unknown, about the motifs of the
+# collection the filters match best.
 
 # %%
 if simulated:
@@ -415,7 +424,7 @@ n_control = int(control["recovered"].sum())
 display(recovery)
 
 # %% [markdown]
-# The motifs above (top: planted, or JASPAR's best matches on real data) next to the filter
+# The motifs above (top: planted, or the collection's best matches on real data) next to the filter
 # that matches each best (bottom). TomTom compares both strands, so a learned motif may
 # appear as the reverse complement.
 
@@ -424,7 +433,7 @@ fig, axes = plt.subplots(2, max(1, len(reference)), figsize=(4 * max(1, len(refe
                          squeeze=False)
 for j, m in enumerate(reference):
     row = recovery.iloc[j]
-    motifs.logo(m.ppm(0.01), ax=axes[0, j], title=f"{'planted' if simulated else 'JASPAR'} "
+    motifs.logo(m.ppm(0.01), ax=axes[0, j], title=f"{'planted' if simulated else 'matched'} "
                                                      f"{m.id} {m.name}")
     if row["recovered"]:
         k = int(row["best filter"])
@@ -471,9 +480,22 @@ if simulated:
     recovered_detail = f"{n_recovered} of {len(planted)} recovered"
     pair_detail = f"mean probability B+C minus B-or-C-alone; the linear scanner's gap is {scan_gap:.2f}"
     control_detail = f"{n_recovered} trained vs {n_control} untrained"
+    control_claim = ("Recovery is learned: the trained CNN recovers more planted motifs than the "
+                     "same network before training")
+    control_value = n_recovered - n_control
 else:
     n_recovered = n_control = nan
-    recovered_detail = pair_detail = control_detail = "no planted motifs in this data"
+    recovered_detail = pair_detail = "no planted motifs in this data"
+    # no planted truth, but the control still applies: filters of the untrained network also
+    # "match" database motifs, and only matches beyond theirs can be credited to training
+    n_match = {k: int(f.table["q"].notna().sum()) for k, f in (("trained", learned), ("untrained", untrained))}
+    hit = {k: set(f.matches["target_id"]) for k, f in (("trained", learned), ("untrained", untrained))}
+    control_value = n_match["trained"] - n_match["untrained"]
+    control_claim = (f"Recovery is learned: more of the trained CNN's filters match a motif of "
+                     f"{collection.name} at q < {q_threshold} than of the same network before training")
+    control_detail = (f"{n_match['trained']} of {len(learned.ppms)} filters match after training, "
+                      f"{n_match['untrained']} before; motifs matched: {len(hit['trained'])} trained, "
+                      f"{len(hit['untrained'])} untrained, {len(hit['trained'] & hit['untrained'])} by both")
 claims = [
     report.Claim(f"The CNN recovers at least 2 of the 3 planted motifs at q < {q_threshold}",
                  n_recovered, 2, ">=", detail=recovered_detail, n=len(planted),
@@ -492,16 +514,14 @@ claims = [
                  "or C alone by at least 0.5", pair["value"], 0.5, ">=", ci_low=pair["ci_low"],
                  ci_high=pair["ci_high"], n=pair["n"], detail=pair_detail,
                  built_in=run.built_in_for("pair rule")),
-    report.Claim("Recovery is learned: the trained CNN recovers more planted motifs than the "
-                 "same network before training", n_recovered - n_control, 1, ">=",
-                 detail=control_detail),
+    report.Claim(control_claim, control_value, 1, ">=", detail=control_detail),
     report.Claim("The CNN's test auROC is above chance (0.5)", cnn_auroc.value, 0.5, ">",
                  ci_low=cnn_auroc.ci_low, ci_high=cnn_auroc.ci_high, n=len(y_test)),
 ]
 run.close(
     claims, real_dataset=real_dataset if source == "real" else None, motif_ids=list(motif_ids),
     epochs_run=int(len(curves)), fasta_path=fasta_path, labels_path=labels_path, data_path=data_path,
-    kmer_k=kmer.k_,
+    kmer_k=kmer.k_, motif_collection=collection.name,
     headline=(f"CNN test auROC {cnn_auroc.value:.3f} [{cnn_auroc.ci_low:.3f}, "
               f"{cnn_auroc.ci_high:.3f}]" + (f"; {n_recovered}/{len(planted)} planted motifs "
                                             "recovered" if simulated else "")))

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.model_selection import train_test_split
 
 from genomebook.datasets._io import MissingFileError, iter_lines, read_table
 from genomebook.seq import SequenceError, pad_or_trim, read_fasta, read_fasta_records, validate
 
-__all__ = ["DUPLICATE_NAMES", "SPLITS", "UNEQUAL", "LabelledSequences", "length_summary",
+__all__ = ["DUPLICATE_NAMES", "SPLITS", "UNEQUAL", "LabelledSequences", "chapter_split", "length_summary",
            "parse_class_paths", "read_labelled_sequences", "read_labels", "resolve_path"]
 
 #: What :func:`read_labelled_sequences` may do with sequences of different lengths.
@@ -495,6 +496,35 @@ def _folder(folder: Path, n_classes: int, allow_iupac: bool) -> _Records:
 
 
 # --------------------------------------------------------------------------- the reader
+
+
+def chapter_split(labels: Sequence[int] | np.ndarray, split: Sequence[str] | np.ndarray | None = None, *,
+                  seed: int = 0) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The train/dev/test rows a sequence chapter uses: ``({"train", "dev", "test"} -> index array, notes)``.
+
+    With ``split`` (N strings ``train``/``dev``/``test``, e.g. :attr:`LabelledSequences.split`)
+    the rows are taken as given; when it has no ``dev`` rows, 15% of ``train`` (stratified by
+    label) becomes the validation set. Without it: a stratified 70/15/15 split, seeded. Index
+    arrays are int positions into ``labels`` (N,). ``notes`` are lines for the chapter to print.
+    Used by the motifs chapter and ``python -m genomebook.datasets check``.
+    """
+    labels = np.asarray(labels)
+    notes = []
+    if split is not None:
+        split = np.asarray(split)
+        idx_train, idx_val, idx_test = (np.flatnonzero(split == s) for s in SPLITS)
+        if not len(idx_val):
+            idx_train, idx_val = train_test_split(idx_train, test_size=0.15, stratify=labels[idx_train],
+                                                  random_state=seed)
+            notes.append(f"the data's split has no dev rows: validation is 15% of its train rows ({len(idx_val):,})")
+        notes.append("split: the data's own (train/dev/test as given)")
+    else:
+        idx_train, idx_rest = train_test_split(np.arange(len(labels)), test_size=0.3, stratify=labels,
+                                               random_state=seed)
+        idx_val, idx_test = train_test_split(idx_rest, test_size=0.5, stratify=labels[idx_rest],
+                                             random_state=seed)
+        notes.append(f"split: stratified by label, 70/15/15 (seed {seed})")
+    return {"train": idx_train, "dev": idx_val, "test": idx_test}, notes
 
 
 def length_summary(seqs: Sequence[str] | np.ndarray, labels: Sequence[int] | np.ndarray) -> pd.DataFrame:
