@@ -189,7 +189,7 @@ display(card.style.hide(axis="index"))
 # The planted motifs as JASPAR has them (simulated world only). The height of a letter is
 # its share of the position's information content (bits).
 
-# %%
+# %% tags=["hide-input"]
 if simulated:
     fig, axes = plt.subplots(1, len(planted), figsize=(4 * len(planted), 1.8))
     for ax, m in zip(np.atleast_1d(axes), planted):
@@ -323,7 +323,7 @@ kmer_auroc = auc.loc[("k-mer baseline", "auROC")]
 print(f"CNN auROC {cnn_auroc.value:.3f} [{cnn_auroc.ci_low:.3f}, {cnn_auroc.ci_high:.3f}]; "
       f"motif scanner {scan_auroc.value:.3f} [{scan_auroc.ci_low:.3f}, {scan_auroc.ci_high:.3f}]")
 
-# %%
+# %% tags=["hide-input"]
 fig, ax = plt.subplots(1, 2, figsize=(9, 3.8))
 for name, p in (("CNN", p_cnn), ("motif scanner", p_scan), ("k-mer baseline", p_kmer)):
     fpr, tpr, _ = roc_curve(y_test, p)
@@ -347,7 +347,7 @@ plt.show()
 # probabilities and B+C high ones; a model that only adds motif evidence gives the decoys
 # something in between.
 
-# %%
+# %% tags=["hide-input"]
 if simulated:
     by_group = pd.DataFrame({
         "group": np.concatenate([group[idx_test]] * 2),
@@ -428,7 +428,7 @@ display(recovery)
 # that matches each best (bottom). TomTom compares both strands, so a learned motif may
 # appear as the reverse complement.
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(2, max(1, len(reference)), figsize=(4 * max(1, len(reference)), 3.6),
                          squeeze=False)
 for j, m in enumerate(reference):
@@ -455,7 +455,7 @@ plt.show()
 # your own data, claims that need the planted ground truth are *not testable here*. The
 # thresholds were set before any result was seen.
 
-# %%
+# %% tags=["hide-input"]
 nan = float("nan")
 two_col = lambda p: np.c_[1 - p, p]  # noqa: E731 (binary probabilities as (N, 2))
 gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_scan), "auROC",
