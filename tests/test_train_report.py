@@ -78,6 +78,37 @@ def test_trainer_learns_and_is_deterministic():
     assert trainer.accelerator.__class__.__name__ == "CPUAccelerator"
 
 
+def test_number_formats_on_cpu_are_strict_fp32(monkeypatch):
+    """CPU: fp32, no TF32, matmul precision untouched; CUDA with bf16: bf16 mixed (chosen, not run)."""
+    before = torch.get_float32_matmul_precision()
+    trainer = train.make_trainer(max_epochs=1, progress=False)
+    fmt = train.number_formats()
+    assert trainer.precision == "32-true"
+    assert fmt == {"device": "cpu", "precision": "32-true", "tf32": False, "float32_matmul_precision": before}
+    assert torch.get_float32_matmul_precision() == before
+    assert train.make_trainer(max_epochs=1, progress=False, precision="bf16-mixed").precision == "bf16-mixed"
+    assert train.number_formats()["precision"] == "bf16-mixed"
+    train.use_precision("bf16-mixed")
+    try:
+        assert train.make_trainer(max_epochs=1, progress=False).precision == "bf16-mixed"
+    finally:
+        train.use_precision(None)
+    assert train.make_trainer(max_epochs=1, progress=False).precision == "32-true"
+    assert train.choose_precision(False) == "32-true"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert train.choose_precision(True) == "bf16-mixed"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: False)
+    assert train.choose_precision(True) == "32-true"
+
+
+def test_loader_options_leave_cpu_loaders_as_they_were():
+    assert train.loader_options(cuda=False) == {"pin_memory": False, "num_workers": 0, "persistent_workers": False}
+    on_gpu = train.loader_options(cuda=True)
+    assert on_gpu["pin_memory"] is True and on_gpu["num_workers"] >= 0
+    assert train.loader_options(cuda=True, num_workers=3)["persistent_workers"] is True
+    assert train.uses_cuda("cpu") is False and train.uses_cuda("auto", devices=0) is False
+
+
 def test_results_store_writes_atomically(tmp_path):
     store = report.ResultsStore("demo", "smoke", 3, root=tmp_path)
     df = pd.DataFrame({"a": [1, 2], "b": [0.5, 1 / 3]})

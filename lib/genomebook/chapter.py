@@ -153,7 +153,8 @@ class Run:
         self.store.record(data_source=self.source, data_source_requested=self.requested,
                           data_source_note=self.why, sizes=self.sizes, seconds=round(seconds, 1),
                           headline=headline, claims=report.tally(claims),
-                          shown=sorted(self.shown), datasets=self.datasets, **meta)
+                          shown=sorted(self.shown), datasets=self.datasets,
+                          number_formats=train.number_formats(), **meta)
         where = Path(self.store.root.name) / self.store.dir.relative_to(self.store.root)
         print(f"Finished in {seconds:.0f} s; tables and figures in {where.as_posix()}/ of the results folder.")
         return table

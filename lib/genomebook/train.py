@@ -17,6 +17,10 @@ import torch
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar
 
 _PROGRESS = {"bars": True}
+#: The number formats of the last trainer made (see :func:`number_formats`); empty before any.
+_FORMATS: dict[str, Any] = {}
+#: A precision every later trainer uses instead of the per-device default (:func:`use_precision`).
+_PRECISION: dict[str, str | None] = {"override": None}
 
 
 def show_progress(bars: bool) -> None:
@@ -26,6 +30,67 @@ def show_progress(bars: bool) -> None:
     book runner passes ``progress=False`` so that rendered pages get one line per epoch.
     """
     _PROGRESS["bars"] = bool(bars)
+
+
+def use_precision(precision: str | None) -> None:
+    """Make every later trainer use ``precision`` (a Lightning precision string such as
+    ``"32-true"``, ``"bf16-mixed"`` or ``"16-mixed"``); None restores the per-device default
+    of :func:`choose_precision`. For a profile or chapter parameter that overrides the default.
+    """
+    _PRECISION["override"] = None if precision is None else str(precision)
+
+
+def uses_cuda(accelerator: str = "auto", devices: int | str = "auto") -> bool:
+    """Whether a trainer made with ``accelerator`` and ``devices`` trains on CUDA (True/False).
+
+    ``"auto"`` picks CUDA whenever torch sees a CUDA device, as Lightning does; ``devices=0``
+    or an accelerator other than "auto", "gpu" and "cuda" means no CUDA.
+    """
+    if str(accelerator) not in ("auto", "gpu", "cuda") or devices in (0, "0"):
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def choose_precision(cuda: bool) -> str:
+    """The Lightning precision for a trainer: ``"bf16-mixed"`` on a CUDA device that supports
+    bfloat16 (Ampere and later), ``"32-true"`` otherwise (CPU, older GPUs). Chapters get it
+    through :func:`make_trainer`; :func:`use_precision` or ``make_trainer(precision=...)`` override it.
+    """
+    if cuda and torch.cuda.is_bf16_supported():
+        return "bf16-mixed"
+    return "32-true"
+
+
+def enable_tf32() -> None:
+    """Let float32 matrix products and convolutions on CUDA use TF32 tensor cores.
+
+    Sets ``torch.backends.cuda.matmul.allow_tf32``, ``torch.backends.cudnn.allow_tf32`` and
+    ``torch.set_float32_matmul_precision("high")``. Process-wide; :func:`make_trainer` calls
+    it only when the trainer trains on CUDA, so CPU runs keep strict float32 everywhere.
+    """
+    torch.backends.cuda.matmul.allow_tf32 = True
+    torch.backends.cudnn.allow_tf32 = True
+    torch.set_float32_matmul_precision("high")
+
+
+def number_formats() -> dict[str, Any]:
+    """The number formats of the last trainer :func:`make_trainer` made, for the run record.
+
+    A dict ``device`` ("cpu", or "cuda:<name>"), ``precision`` (Lightning's string, e.g.
+    "32-true" on CPU, "bf16-mixed" on a recent GPU), ``tf32`` (bool: TF32 matmuls enabled)
+    and ``float32_matmul_precision`` (torch's setting); before any trainer, what a trainer
+    made now would choose. Recorded in each chapter's ``run.json`` by
+    :meth:`genomebook.chapter.Run.close`.
+    """
+    if _FORMATS:
+        return dict(_FORMATS)
+    cuda = uses_cuda()
+    return _formats(cuda, _PRECISION["override"] or choose_precision(cuda), tf32=False)
+
+
+def _formats(cuda: bool, precision: str, tf32: bool) -> dict[str, Any]:
+    return {"device": f"cuda:{torch.cuda.get_device_name()}" if cuda else "cpu", "precision": str(precision),
+            "tf32": bool(tf32), "float32_matmul_precision": torch.get_float32_matmul_precision()}
 
 
 def seed_everything(seed: int) -> None:
@@ -60,9 +125,16 @@ def make_trainer(
     progress: bool | None = None,
     devices: int | str = "auto",
     strategy: str = "auto",
+    accelerator: str = "auto",
+    precision: str | None = None,
     **kwargs: Any,
 ):
     """A Lightning Trainer: CPU/GPU picked automatically, early stopping, best-checkpoint restore.
+
+    Number formats are chosen here, once for every chapter: ``precision=None`` gives
+    :func:`choose_precision` (bf16 mixed precision on a CUDA device that supports it, strict
+    float32 on CPU) unless :func:`use_precision` set another; on CUDA, TF32 matmuls are also
+    enabled (:func:`enable_tf32`). :func:`number_formats` returns what was chosen.
 
     Several GPUs: pass ``devices=-1`` (Lightning then runs DDP); no custom distributed code.
     ``progress=None`` follows :func:`show_progress` (bars unless a chapter was run with
@@ -71,6 +143,12 @@ def make_trainer(
     :func:`fit` use the best epoch rather than the last.
     """
     quiet_lightning()
+    cuda = uses_cuda(accelerator, devices)
+    precision = precision or _PRECISION["override"] or choose_precision(cuda)
+    if cuda:
+        enable_tf32()
+    _FORMATS.clear()
+    _FORMATS.update(_formats(cuda, precision, tf32=cuda and torch.backends.cuda.matmul.allow_tf32))
     if progress is None:
         progress = _PROGRESS["bars"]
     callbacks: list[Any] = [ModelCheckpoint(monitor=monitor, mode=mode, save_top_k=1),
@@ -83,8 +161,9 @@ def make_trainer(
         callbacks.append(EpochLog())
     return L.Trainer(
         max_epochs=max_epochs,
-        accelerator="auto",
+        accelerator=accelerator,
         devices=devices,
+        precision=precision,
         strategy=strategy,
         callbacks=callbacks,
         enable_progress_bar=progress,
@@ -94,6 +173,22 @@ def make_trainer(
         deterministic="warn",
         **kwargs,
     )
+
+
+def loader_options(cuda: bool | None = None, num_workers: int | None = None) -> dict[str, Any]:
+    """DataLoader keyword arguments for a loader feeding a trainer: ``pin_memory``,
+    ``num_workers``, ``persistent_workers``.
+
+    ``cuda`` None: :func:`uses_cuda`. Pinned memory only on CUDA. ``num_workers`` None: 0 on
+    CPU (CPU runs keep their speed and results: workers would compete for the same cores),
+    up to 4 (half the CPU cores) on CUDA, where batch preparation must keep up with the card.
+    Used by :mod:`genomebook.workflows.dnabert` (pre-training and fine-tuning loaders).
+    """
+    cuda = uses_cuda() if cuda is None else bool(cuda)
+    if num_workers is None:
+        num_workers = min(4, max(0, (os.cpu_count() or 1) // 2)) if cuda else 0
+    num_workers = int(num_workers)
+    return {"pin_memory": cuda, "num_workers": num_workers, "persistent_workers": num_workers > 0}
 
 
 def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None, **trainer_kwargs):

@@ -27,9 +27,10 @@ import lightning as L
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 
-__all__ = ["AccessibilityData", "AccessibilityDataModule", "LocusBatch", "LocusDataset", "cell_type_folds",
+__all__ = ["AccessibilityData", "AccessibilityDataModule", "DeviceArrays", "DeviceLoci", "LocusBatch", "LocusDataset",
+           "cell_type_folds",
            "known_novel_loci", "locus_sequences", "one_hot_codes", "window_overlaps"]
 
 _ARRAYS = ("codes", "motif_scores", "expression", "labels", "signal")
@@ -256,6 +257,11 @@ def one_hot_codes(codes: Any) -> torch.Tensor:
     if t.numel() and int(t.max()) > 4:
         raise ValueError(f"one_hot_codes: codes hold {int(t.max())}; valid codes are A0 C1 G2 T3 "
                          "N4 (see genomebook.seq.BASE_CODE).")
+    return _one_hot(t)
+
+
+def _one_hot(t: torch.Tensor) -> torch.Tensor:
+    """(B, L) integer codes already checked to lie in 0..4 -> (B, 4, L) float32, on t's device."""
     channels = torch.arange(4, dtype=t.dtype, device=t.device).view(1, 4, 1)
     return (t.unsqueeze(1) == channels).to(torch.float32)
 
@@ -352,6 +358,103 @@ class LocusDataset(Dataset):
         self.__dict__.update(state)
 
 
+# =========================================================================== device-resident batches
+# On an accelerator the DataLoader path (read rows on the CPU, one-hot there, copy each batch)
+# cannot keep up with the network. The arrays of a fold fit in GPU memory (paper scale: 200k x
+# 1000 bp codes = 200 MB as uint8), so they are copied once and batches are drawn by index on
+# the device, one-hot included. The order of loci is drawn exactly as DataLoader draws it
+# (same sampler, same generator), so both paths give the same batches.
+
+
+class DeviceArrays:
+    """The arrays of an :class:`AccessibilityData` copied once to ``device`` as tensors.
+
+    ``codes`` (n_loci, L) uint8, ``motif_scores`` (n_loci, T) float32, ``expression``
+    (n_cells, T) float32 and the ``targets`` asked for ("labels" and/or "signal", (n_loci,
+    n_cells) float32, the values :class:`LocusDataset` gives). Memory-mapped arrays are copied
+    in chunks of rows, so the host never holds more than a chunk beyond the array itself.
+    Codes are checked once here (0..4), not per batch. Used by :class:`DeviceLoci`.
+    """
+
+    def __init__(self, data: AccessibilityData, device: str | torch.device,
+                 targets: Sequence[str] = _TARGETS) -> None:
+        self.device = torch.device(device)
+        for t in targets:
+            if t not in _TARGETS:
+                raise ValueError(f"target={t!r}; use 'labels' or 'signal'.")
+        self.codes = self._upload(data.codes, np.uint8, check_codes=True)
+        self.motif_scores = self._upload(data.motif_scores, np.float32)
+        self.expression = self._upload(data.expression, np.float32)
+        self.values = {t: self._upload(getattr(data, t), np.float32) for t in targets}
+
+    def _upload(self, arr: np.ndarray, dtype: type, check_codes: bool = False) -> torch.Tensor:
+        out = torch.empty(tuple(arr.shape), dtype=torch.from_numpy(np.zeros(0, dtype)).dtype, device=self.device)
+        for s in range(0, arr.shape[0], _CHUNK_ROWS):
+            chunk = np.asarray(arr[s:s + _CHUNK_ROWS])
+            if check_codes and chunk.size and (int(chunk.min()) < 0 or int(chunk.max()) > 4):
+                raise ValueError(f"codes hold values in [{int(chunk.min())}, {int(chunk.max())}]; valid "
+                                 "codes are A0 C1 G2 T3 N4 (see genomebook.seq.BASE_CODE).")
+            out[s:s + len(chunk)].copy_(torch.from_numpy(np.require(chunk, dtype, ["C", "W"])))
+        return out
+
+
+class DeviceLoci:
+    """Batches of loci × cell types drawn by index from :class:`DeviceArrays` (one-hot on the device).
+
+    An iterable of batch dicts ``{x (B,4,L) float32 one-hot, motif (B,T), expr (K,T), y (B,K)}``
+    on ``arrays.device``, like ``DataLoader(LocusDataset(...), batch_size, shuffle, generator,
+    collate_fn=ds.collate)``, with the same tensors in the same order for the same generator
+    (the same sampler draws the order; checked by ``tests/test_device_batches.py``);
+    ``len`` is the number of batches. What :class:`AccessibilityDataModule` serves when it
+    trains on CUDA (``device_batches``).
+    """
+
+    def __init__(self, arrays: DeviceArrays, loci: Any, cells: Any, target: str = "labels", *,
+                 batch_size: int = 64, shuffle: bool = False, generator: torch.Generator | None = None) -> None:
+        if target not in arrays.values:
+            raise ValueError(f"target={target!r} was not copied to the device; DeviceArrays holds "
+                             f"{', '.join(arrays.values)}.")
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size={batch_size} must be >= 1.")
+        n_loci, n_cells = arrays.values[target].shape
+        self.arrays, self.target = arrays, target
+        self.loci = _index_array(loci, n_loci, "loci")
+        self.cells = _index_array(cells, n_cells, "cells", allow_empty=False)
+        dev = arrays.device
+        self._loci = torch.from_numpy(self.loci).to(dev)
+        self._cells = torch.from_numpy(self.cells).to(dev)
+        self.expr = arrays.expression.index_select(0, self._cells)
+        self.generator = generator
+        order = RandomSampler(range(len(self.loci)), generator=generator) if shuffle else SequentialSampler(
+            range(len(self.loci)))
+        self.batch_sampler = BatchSampler(order, int(batch_size), drop_last=False)
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler)
+
+    def batch(self, positions: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The batch dict of the items at ``positions`` (1-D int64 tensor on the device)."""
+        rows = self._loci.index_select(0, positions)
+        a = self.arrays
+        return {"x": _one_hot(a.codes.index_select(0, rows)),
+                "motif": a.motif_scores.index_select(0, rows),
+                "expr": self.expr,
+                "y": a.values[self.target].index_select(0, rows).index_select(1, self._cells)}
+
+    def __iter__(self):
+        # DataLoader draws a base seed for its workers before the sampler runs, from its
+        # generator (or torch's global one without); draw it too, so later epochs get the same
+        # order and the global random stream (dropout) stays where the DataLoader leaves it.
+        torch.empty((), dtype=torch.int64).random_(generator=self.generator)
+        batches = list(self.batch_sampler)
+        if not batches:
+            return
+        sizes = [len(b) for b in batches]
+        order = torch.as_tensor([i for b in batches for i in b], dtype=torch.int64).to(self.arrays.device)
+        for positions in torch.split(order, sizes):
+            yield self.batch(positions)
+
+
 class AccessibilityDataModule(L.LightningDataModule):
     """One cross-validation fold of DeepCAGE as a LightningDataModule.
 
@@ -372,13 +475,22 @@ class AccessibilityDataModule(L.LightningDataModule):
     ``test_cells`` (sorted cell indices). :meth:`loader` builds a loader for any loci × cells.
     Used by the chapters ``chromatin_accessibility`` (one fold, labels) and ``deepcage`` (one
     fold, labels and signal).
+
+    Feeding an accelerator: ``device_batches`` None (default) copies the arrays to the device
+    once and draws train and validation batches there (:class:`DeviceLoci`, the same batches
+    as the DataLoaders) when the attached trainer trains on one CUDA device; True does so on
+    whatever device the trainer (or, without one, ``device``) uses; False always uses
+    DataLoaders. The device copy is kept for later fits (the chapters fit several models on one
+    module); :meth:`free_device` drops it. DataLoaders pin memory when the trainer is on CUDA; ``num_workers`` (default
+    0) sets their worker processes.
     """
 
     def __init__(self, data: AccessibilityData, train_cells: Any, test_cells: Any, *,
                  target: str = "labels", n_val_cells: int | float = 4,
                  known_min_positive: int = 2, batch_size: int = 64, seed: int = 0,
                  max_train_loci: int | None = None, max_val_loci: int | None = 50_000,
-                 num_workers: int = 0) -> None:
+                 num_workers: int = 0, device_batches: bool | None = None,
+                 device: str | torch.device = "cpu") -> None:
         super().__init__()
         if target not in _TARGETS:
             raise ValueError(f"target={target!r}; use 'labels' (classification) or 'signal' "
@@ -387,6 +499,8 @@ class AccessibilityDataModule(L.LightningDataModule):
             raise ValueError(f"batch_size={batch_size} must be >= 1.")
         self.data, self.target = data, target
         self.batch_size, self.seed, self.num_workers = int(batch_size), int(seed), int(num_workers)
+        self.device_batches, self.device = device_batches, torch.device(device)
+        self._device_arrays: DeviceArrays | None = None
         train = np.unique(_index_array(train_cells, data.n_cells, "train_cells", allow_empty=False))
         self.test_cells = np.unique(_index_array(test_cells, data.n_cells, "test_cells",
                                                  allow_empty=False))
@@ -429,22 +543,63 @@ class AccessibilityDataModule(L.LightningDataModule):
             return idx
         return np.sort(rng.choice(idx, size=int(n_max), replace=False))
 
+    def _trainer_device(self) -> tuple[torch.device, int]:
+        """(device, number of processes) of the attached trainer; (``self.device``, 1) without one."""
+        trainer = getattr(self, "trainer", None)
+        if trainer is None:
+            return self.device, 1
+        return trainer.strategy.root_device, int(getattr(trainer, "world_size", 1))
+
+    def on_device(self) -> torch.device | None:
+        """The device batches are drawn on by :meth:`device_loader` for training and validation,
+        or None when DataLoaders are used (see ``device_batches``)."""
+        dev, world = self._trainer_device()
+        if self.device_batches is False:
+            return None
+        if self.device_batches is None and (dev.type != "cuda" or world != 1):
+            return None
+        return dev
+
+    def device_loader(self, loci_idx: Any, cells: Any, shuffle: bool = False,
+                      device: str | torch.device | None = None) -> DeviceLoci:
+        """:class:`DeviceLoci` over ``loci_idx`` × ``cells`` on ``device`` (default: the trainer's):
+        the same batches as :meth:`loader`, drawn on the device; the arrays are copied there once."""
+        dev = torch.device(device) if device is not None else self._trainer_device()[0]
+        if self._device_arrays is None or self._device_arrays.device != dev:
+            self._device_arrays = None  # free the old copy first
+            self._device_arrays = DeviceArrays(self.data, dev, targets=(self.target,))
+        gen = torch.Generator().manual_seed(self.seed) if shuffle else None
+        return DeviceLoci(self._device_arrays, loci_idx, cells, self.target, batch_size=self.batch_size,
+                          shuffle=shuffle, generator=gen)
+
+    def free_device(self) -> None:
+        """Drop the device copy of the arrays made by :meth:`device_loader` (frees accelerator memory)."""
+        self._device_arrays = None
+
     def loader(self, loci_idx: Any, cells: Any, shuffle: bool = False) -> DataLoader:
         """DataLoader of dicts {x, motif, expr, y} over ``loci_idx`` × ``cells`` (this module's
-        target, batch size and workers); ``shuffle`` reshuffles loci each epoch, seeded."""
+        target, batch size and workers); ``shuffle`` reshuffles loci each epoch, seeded.
+        Memory is pinned when the attached trainer trains on CUDA."""
         ds = LocusDataset(self.data, loci_idx, cells, self.target)
         gen = torch.Generator().manual_seed(self.seed) if shuffle else None
         return DataLoader(ds, batch_size=self.batch_size, shuffle=shuffle, generator=gen,
                           collate_fn=ds.collate, num_workers=self.num_workers,
-                          persistent_workers=self.num_workers > 0)
+                          persistent_workers=self.num_workers > 0,
+                          pin_memory=self._trainer_device()[0].type == "cuda")
 
-    def train_dataloader(self) -> DataLoader:
+    def train_dataloader(self) -> DataLoader | DeviceLoci:
+        dev = self.on_device()
+        if dev is not None:
+            return self.device_loader(self.train_idx, self.fit_cells, shuffle=True, device=dev)
         return self.loader(self.train_idx, self.fit_cells, shuffle=True)
 
-    def val_dataloader(self) -> DataLoader | list:
+    def val_dataloader(self) -> DataLoader | DeviceLoci | list:
         """Known loci × validation cell types; ``[]`` (no validation) when n_val_cells=0."""
         if self.val_cells.size == 0:
             return []
+        dev = self.on_device()
+        if dev is not None:
+            return self.device_loader(self.val_idx, self.val_cells, device=dev)
         return self.loader(self.val_idx, self.val_cells)
 
     def test_known_dataloader(self) -> DataLoader:

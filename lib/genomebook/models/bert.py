@@ -82,10 +82,10 @@ def bert_config(size: str, vocab_size: int, max_position: int = 512, **overrides
     and attention probabilities, initialiser std 0.02, LayerNorm eps 1e-12, ``pad_token_id``
     0 (``[PAD]`` of :mod:`genomebook.tokenize`), and ``max_position`` positions (DNABERT: 512
     = ``[CLS]`` + 510 k-mers + ``[SEP]``). ``vocab_size`` is ``KmerTokenizer(k).vocab_size``
-    (4**k + 5). Attention is computed by the ``"eager"`` implementation so that attention
-    maps can be returned (:meth:`BertClassifier.attentions`); pass
-    ``attn_implementation="sdpa"`` for faster training on a GPU (the maps are then computed
-    by switching to eager temporarily). Any other ``BertConfig`` field can be overridden,
+    (4**k + 5). Attention is computed by the ``"eager"`` implementation on CPU and by
+    ``"sdpa"`` (scaled-dot-product attention kernels) when CUDA is available; attention maps
+    (:meth:`BertClassifier.attentions`) switch to eager temporarily. Pass
+    ``attn_implementation=...`` to choose. Any other ``BertConfig`` field can be overridden,
     e.g. ``hidden_dropout_prob=0.0`` or ``num_labels=3``.
     """
     from transformers import BertConfig  # slow to import; genomebook.models loads without it
@@ -101,7 +101,8 @@ def bert_config(size: str, vocab_size: int, max_position: int = 512, **overrides
         vocab_size=vocab_size, max_position_embeddings=max_position, pad_token_id=PAD_ID,
         hidden_act="gelu", hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1,
         initializer_range=0.02, layer_norm_eps=1e-12, type_vocab_size=2,
-        attn_implementation="eager", **BERT_SIZES[size],
+        # SDPA kernels on CUDA; eager on CPU (unchanged results there). attentions() switches to eager.
+        attn_implementation="sdpa" if torch.cuda.is_available() else "eager", **BERT_SIZES[size],
     )
     kwargs.update(overrides)
     if kwargs["hidden_size"] % kwargs["num_attention_heads"]:

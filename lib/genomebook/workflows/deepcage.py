@@ -25,10 +25,10 @@ import torch
 from torch import nn
 
 from genomebook import train
-from genomebook.datasets.accessibility import AccessibilityData, LocusDataset
+from genomebook.datasets.accessibility import AccessibilityData, DeviceArrays, DeviceLoci, LocusDataset
 from genomebook.metrics import celltype_wise
 from genomebook.models import CellTypeModel
-from genomebook.predict import predict
+from genomebook.predict import model_device, predict
 from genomebook.simulate import accessibility_world
 
 __all__ = ["bootstrap_cells", "bootstrap_cells_and_loci", "celltype_scores", "fit_cross_cell", "load_or_simulate",
@@ -59,7 +59,8 @@ def _wants_sigmoid(model: Any, probabilities: bool | None) -> bool:
 def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
                    data: AccessibilityData, loci_idx: Any, cells: Any, *,
                    batch_size: int = 256, device: str | torch.device | None = None,
-                   probabilities: bool | None = None) -> np.ndarray:
+                   probabilities: bool | None = None, device_batches: bool | None = None,
+                   arrays: DeviceArrays | None = None) -> np.ndarray:
     """Predictions for loci × cell types: float32 array (len(loci_idx), len(cells)), rows in
     the order of ``loci_idx`` and columns in the order of ``cells`` (indices into
     ``data.loci`` and ``data.cell_types``).
@@ -72,7 +73,11 @@ def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], t
     ``probabilities``: True applies a sigmoid, False returns raw outputs, None (default)
     decides from ``model.hparams.task`` (sigmoid for classification, so a CellTypeModel
     classifier gives probabilities in [0, 1]; raw for regression, i.e. predicted
-    log(1 + normalised count), and for models without ``hparams.task``). Used by the chapters
+    log(1 + normalised count), and for models without ``hparams.task``).
+    ``device_batches``: None (default) draws the batches on the device when it is CUDA (the
+    arrays are copied there once per call, or reused from ``arrays``, a
+    :class:`~genomebook.datasets.accessibility.DeviceArrays` on that device); True always does
+    so, False reads batches on the CPU. The same numbers either way. Used by the chapters
     ``chromatin_accessibility`` and ``deepcage`` (known and novel test loci, the browser view,
     filter influence).
     """
@@ -84,10 +89,21 @@ def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], t
     sigmoid = _wants_sigmoid(model, probabilities)
     ds = LocusDataset(data, loci_idx, cells, "labels")  # y unused; labels is the small array
     n_cells = len(ds.cells)
+    dev = torch.device(device) if device is not None else model_device(model)
+    on_device = dev.type == "cuda" if device_batches is None else bool(device_batches)
 
-    def inputs(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        b = ds.collate(ds.__getitems__(rows))
-        return b["x"], b["motif"], b["expr"]
+    if on_device and len(ds):
+        if arrays is None or arrays.device != dev:
+            arrays = DeviceArrays(data, dev, targets=("labels",))
+        served = DeviceLoci(arrays, ds.loci, ds.cells, "labels")
+
+        def inputs(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            b = served.batch(torch.from_numpy(np.ascontiguousarray(rows, dtype=np.int64)).to(dev))
+            return b["x"], b["motif"], b["expr"]
+    else:
+        def inputs(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            b = ds.collate(ds.__getitems__(rows))
+            return b["x"], b["motif"], b["expr"]
 
     def output(pred: Any) -> torch.Tensor:
         if isinstance(pred, (tuple, list)):
@@ -135,7 +151,8 @@ def load_or_simulate(sizes: dict[str, Any], *, data_dir: str | os.PathLike | Non
 
 
 def fit_cross_cell(net: nn.Module, datamodule: Any, *, task: str, epochs: int, patience: int | None,
-                   lr: float = 1e-3, seed: int = 0) -> tuple[Any, pd.DataFrame]:
+                   lr: float = 1e-3, seed: int = 0, callbacks: Sequence[Any] = (),
+                   **trainer_kwargs: Any) -> tuple[Any, pd.DataFrame]:
     """Train a cross-cell network on ``datamodule`` (known loci × training cell types).
 
     ``net`` is a cross-cell network ``(x (B,4,L), motif (B,T), expr (K,T)) -> (B,K)`` (e.g. from
@@ -145,15 +162,19 @@ def fit_cross_cell(net: nn.Module, datamodule: Any, *, task: str, epochs: int, p
     best epoch (lowest validation loss on the held-out training cell types; training loss when
     there are no validation cells), in eval mode, and its learning curves (a DataFrame, one row
     per epoch: ``epoch`` and the logged losses). ``seed`` is applied just before training, so a
-    model's result does not depend on which models ran before it. Used by the chapters
-    ``chromatin_accessibility`` and ``deepcage``.
+    model's result does not depend on which models ran before it. ``callbacks`` and
+    ``trainer_kwargs`` (e.g. ``max_steps``, ``precision``) go to :func:`genomebook.train.fit`
+    (``bench/bench_gpu.py`` meters throughput this way). On one CUDA device the datamodule
+    serves batches drawn on the device (``AccessibilityDataModule(device_batches=...)``) and
+    the trainer trains in bf16 mixed precision with TF32 (:func:`genomebook.train.make_trainer`).
+    Used by the chapters ``chromatin_accessibility`` and ``deepcage``.
     """
     train.seed_everything(seed)
     module = CellTypeModel(net, task=task, lr=lr)
     history = train.History()
     has_val = len(getattr(datamodule, "val_cells", [])) > 0
     train.fit(module, datamodule=datamodule, max_epochs=epochs, patience=patience if has_val else None,
-              monitor="val_loss" if has_val else "train_loss", callbacks=[history])
+              monitor="val_loss" if has_val else "train_loss", callbacks=[history, *callbacks], **trainer_kwargs)
     return module, history.frame()
 
 

@@ -94,18 +94,20 @@ class _StepHistory(Callback):
 
     def __init__(self) -> None:
         self.rows: list[dict[str, float]] = []
-        self._losses: list[float] = []
+        self._losses: list[Any] = []
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         loss = outputs["loss"] if isinstance(outputs, dict) else outputs
-        self._losses.append(float(loss))
+        # Kept as a tensor: float() here would wait for the accelerator after every step.
+        self._losses.append(loss.detach() if isinstance(loss, torch.Tensor) else loss)
 
     def on_validation_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking:
             return
         m = trainer.callback_metrics
         self.rows.append({"step": int(trainer.global_step),
-                          "train_loss": float(np.mean(self._losses)) if self._losses else float("nan"),
+                          "train_loss": float(np.mean([float(v) for v in self._losses])) if self._losses
+                          else float("nan"),
                           **{k: float(m[k]) for k in ("val_loss", "val_perplexity", "val_masked_accuracy")}})
         self._losses = []
 
@@ -197,7 +199,8 @@ def _cache_path(key: str, suffix: str = ".pt", cache_dir: str | os.PathLike | No
 
 def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: str = "corpus",
              mlm_probability: float = 0.15, cache: bool = True, n_evals: int = 10,
-             mask: dict[str, Any] | None = None, cache_dir: str | os.PathLike | None = None) -> Pretrained:
+             mask: dict[str, Any] | None = None, cache_dir: str | os.PathLike | None = None,
+             num_workers: int | None = None, callbacks: Sequence[Callback] = ()) -> Pretrained:
     """Masked-LM pre-training of a k-mer BERT on random chunks of ``corpus`` (list of DNA str).
 
     ``sizes`` keys: ``k``, ``bert_size``, ``max_tokens``, ``pretrain_steps`` (optimiser steps),
@@ -213,6 +216,10 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     ``mask``: how the corpus was masked (the summary of :func:`pretraining_mask`); its
     ``overlap_k`` and ``datasets`` join the cache key (the masked content already does) and it
     is returned as ``Pretrained.mask``.
+    ``num_workers``: DataLoader workers tokenising and masking batches (None: 0 on CPU, a few
+    on CUDA, :func:`genomebook.train.loader_options`; the masks are seeded per batch, so the
+    result does not depend on it). ``callbacks``: extra Lightning callbacks for the run (e.g.
+    the throughput meter of ``bench/bench_gpu.py``).
 
     Returns a :class:`Pretrained` (the ``BertMLM`` in eval mode, its ``history`` with one row
     per evaluation, wall ``seconds``). Used through :func:`pretrain_default` by the four
@@ -257,10 +264,10 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     cfg = bert_config(spec["bert_size"], tok.vocab_size, max_position=spec["max_tokens"])
     mlm = BertMLM(cfg, lr=spec["pretrain_lr"], total_steps=steps)
     hist = _StepHistory()
-    loader = dict(batch_size=None, num_workers=0)
+    loader = dict(batch_size=None, **train.loader_options(num_workers=num_workers))
     train.fit(mlm, train_dataloaders=DataLoader(train_ds, shuffle=False, **loader),
               val_dataloaders=DataLoader(val_ds, **loader), max_epochs=1, max_steps=steps,
-              val_check_interval=max(1, steps // n_evals), num_sanity_val_steps=0, callbacks=[hist])
+              val_check_interval=max(1, steps // n_evals), num_sanity_val_steps=0, callbacks=[hist, *callbacks])
     seconds = time.perf_counter() - t0
     history = pd.DataFrame(hist.rows)
     if cache:
@@ -460,13 +467,18 @@ def _tokens(seqs: list[str], k: int) -> dict[str, torch.Tensor]:
     return tok.batch_encode(seqs, padding=True)
 
 
+def _stack_rows(rows: list[tuple[torch.Tensor, ...]]) -> dict[str, torch.Tensor]:
+    """Collate (input_ids, attention_mask, label) rows into a BERT batch dict (picklable for workers)."""
+    return dict(zip(("input_ids", "attention_mask", "labels"), map(torch.stack, zip(*rows))))
+
+
 def _bert_loader(split: Split, k: int, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
     enc = _tokens(split.seqs, k)
     ds = TensorDataset(enc["input_ids"], enc["attention_mask"], torch.from_numpy(split.labels))
     gen = torch.Generator().manual_seed(seed)
-    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=gen,
-                      collate_fn=lambda rows: dict(zip(("input_ids", "attention_mask", "labels"),
-                                                       map(torch.stack, zip(*rows)))))
+    # pinned memory on CUDA; no workers: the batches are slices of pre-tokenised tensors
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=gen, collate_fn=_stack_rows,
+                      pin_memory=train.uses_cuda())
 
 
 def _onehot(seqs: list[str]) -> torch.Tensor:
@@ -478,7 +490,8 @@ def _onehot(seqs: list[str]) -> torch.Tensor:
 
 def _onehot_loader(split: Split, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
     ds = TensorDataset(_onehot(split.seqs), torch.from_numpy(split.labels))
-    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(seed))
+    return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(seed),
+                      pin_memory=train.uses_cuda())
 
 
 def _history(cb: train.History) -> pd.DataFrame:
