@@ -293,8 +293,10 @@ for ax, loci_set in zip(axes, ["known", "novel"]):
     ax.tick_params(axis="x", rotation=35)
 axes[0].legend(loc="upper right", fontsize=8)
 fig.tight_layout()
-store.figure("fig2a_celltype_auprc", fig)
-plt.show()
+known_mean = ct_auprc[ct_auprc["loci"] == "known"].groupby("model", sort=False)["value"].mean()
+run.figure("fig2a_celltype_auprc", fig, "Cell-type-wise auPR of each model on known and novel loci, one dot per "
+           "test cell type (red ×: the paper's mean on real data); mean on known loci: "
+           + ", ".join(f"{m} {known_mean[m]:.3f}" for m in order if m in known_mean))
 
 # %% [markdown]
 # **Locus-wise auPR (Fig 2B).** Cell-type-wise auPR asks "which loci are open in this cell
@@ -330,8 +332,11 @@ ax.text(0.02, pub_2b + 0.01, f"paper, DeepCAGE, < 10%: {pub_2b:g}", color="#d627
         transform=ax.get_yaxis_transform())
 ax.legend(fontsize=8)
 fig.tight_layout()
-store.figure("fig2b_locus_auprc", fig)
-plt.show()
+low_group = sorted(locus_auprc["group"].unique())[0]
+low_dc = fig2b[(fig2b["group"] == low_group) & (fig2b["model"] == "DeepCAGE")]["mean locus-wise auPR"]
+run.figure("fig2b_locus_auprc", fig, f"Mean locus-wise auPR of known loci grouped by the fraction of test cell "
+           f"types in which the locus is open; in the lowest group ({low_group}) DeepCAGE "
+           f"{low_dc.iloc[0] if len(low_dc) else np.nan:.3f} (paper, DeepCAGE, < 10%: {pub_2b:g})")
 
 # %% [markdown]
 # ## Regression: how open? (Fig 3)
@@ -370,8 +375,10 @@ for ax, task in zip(axes, ["classification", "regression"]):
     ax.set_title(f"{task}: loss on held-out training cell types")
     ax.legend(fontsize=7)
 fig.tight_layout()
-store.figure("training_curves", fig)
-plt.show()
+run.figure("training_curves", fig, "Validation loss per epoch on held-out training cell types, classification "
+           "and regression models; " + (f"still falling at the last epoch: {', '.join(still_falling)}"
+                                        if still_falling else f"no model's loss was still falling at the last "
+                                        f"of {sizes['epochs']} epochs"))
 
 # %% tags=["hide-input"]
 COMPARED = ["DeepCAGE", "BIRD-like", "ChromDragoNN-like", "training mean"]
@@ -412,8 +419,9 @@ axes[2].bar(fig3["model"], fig3["PSR"], color="#9ecae1")
 axes[2].set(ylabel="PSR (lower is better)", title="C: prediction squared error")
 axes[2].tick_params(axis="x", rotation=30)
 fig.tight_layout()
-store.figure("fig3abc_regression", fig)
-plt.show()
+run.figure("fig3abc_regression", fig, f"A: DeepCAGE's predicted vs true signal in {cell}, its best test cell "
+           f"type; B: cell-type-wise Pearson r, one dot per test cell type; C: prediction squared error. Mean r: "
+           + ", ".join(f"{r.model} {r[2]:.3f}" for r in fig3.itertuples()))
 
 # %% [markdown]
 # **Which loci are hard? (Fig 3D–E).** For each locus, the *cell range* (max − min of its
@@ -463,8 +471,11 @@ sns.boxplot(data=plot_e, x="group", y="r", showfliers=False, ax=axes[1], color="
 axes[1].set(xlabel=f"active test cell types (signal > 1) of {k_test}", ylabel="locus-wise r",
             title="E: known loci by number of active test cell types")
 fig.tight_layout()
-store.figure("fig3de_locus_pearson", fig)
-plt.show()
+by_range = (fig3d[(fig3d["statistic"] == "cell range") & (fig3d["loci"] == "known")]
+            .set_index("group")["median locus-wise r"])
+run.figure("fig3de_locus_pearson", fig, f"Locus-wise Pearson r of DeepCAGE by locus group (D: quartiles of cell "
+           f"range and variability; E: active test cell types of {k_test}); median r of known loci by cell "
+           f"range: " + ", ".join(f"{g} {by_range[g]:.3f}" for g in ("low", "median", "high") if g in by_range))
 
 # %% [markdown]
 # **A browser view (Fig 3F).** True signal, DeepCAGE's prediction and the training mean in a
@@ -498,8 +509,11 @@ for ax, c, k in zip(np.atleast_1d(axes), show, show_idx):
 np.atleast_1d(axes)[0].legend(ncol=3, fontsize=8, loc="upper right")
 np.atleast_1d(axes)[-1].set_xlabel(f"{chrom} position (kb)")
 fig.tight_layout()
-store.figure("fig3f_browser_track", fig)
-plt.show()
+region_r = np.corrcoef(signal[region][:, [test_cells[k] for k in show_idx]].ravel(),
+                       pred_region[:, show_idx].ravel())[0, 1]
+run.figure("fig3f_browser_track", fig, f"True signal, DeepCAGE's prediction and the training mean over {span} "
+           f"consecutive bins of {chrom} in the test cell types with the most signal there; DeepCAGE's "
+           f"Pearson r with the truth over these tracks {region_r:.2f}")
 track = pd.DataFrame({"chrom": chrom, "start": loci_df.loc[region, "start"].to_numpy(),
                       **{f"true {c}": signal[region, test_cells[k]] for c, k in zip(show, show_idx)},
                       **{f"DeepCAGE {c}": pred_region[:, k] for c, k in zip(show, show_idx)},
@@ -562,8 +576,9 @@ if world is not None:
 else:
     ax.set_title("A: gradient importance, top TFs by mean GIS")
 fig.tight_layout()
-store.figure("fig4a_gis_heatmap", fig)
-plt.show()
+run.figure("fig4a_gis_heatmap", fig, f"Gradient importance (scaled) of the {len(top_tfs)} TFs with the highest mean "
+           f"GIS, in each test cell type" + (f"; {sum(t in world.driver_tfs for t in top_tfs)} of them are true "
+                                             f"drivers (red labels)" if world is not None else ""))
 
 # %% tags=["hide-input"]
 if gis_cell is None:
@@ -602,8 +617,9 @@ ax.set(ylabel="GIS", title=f"B: top-20 TFs in {gis_cell}, {len(in_window)} loci 
        f"of {c_chrom}:{int(c_mid):,}" + (" (red: true drivers)" if world is not None else ""))
 ax.tick_params(axis="x", rotation=60)
 fig.tight_layout()
-store.figure("fig4b_top20_tfs", fig)
-plt.show()
+run.figure("fig4b_top20_tfs", fig, f"The 20 TFs with the highest gradient importance in {gis_cell} over "
+           f"{len(in_window)} loci within ±{gis_window_kb} kb of {c_chrom}:{int(c_mid):,}"
+           + (f"; precision@20 {p20_window:.2f} against chance {chance:.2f}" if world is not None else ""))
 print(f"precision@20: {p20:.2f} averaged over test cell types (window: {p20_window:.2f}); "
       f"chance {chance:.2f}")
 
@@ -698,9 +714,14 @@ for j, (_, row) in enumerate(best.iterrows()):
     ax_f = fig.add_subplot(4, 3, [2, 3, 5, 6, 8, 9, 11, 12][j * 2 + 1])
     motifs.logo(learned.ppms[int(row["filter"])], ax=ax_f,
                 title=f"filter {int(row['filter'])} (influence {row['influence']:.2g})")
+    for a, w in ((ax_l, target.ppm(0.8).shape[1]), (ax_f, learned.ppms[int(row["filter"])].shape[1])):
+        a.set_xticks([1, *range(5, w + 1, 5)] if w > 12 else range(1, w + 1))  # every 5th: no overlap
+        a.set_xlabel("position" if j == len(best) - 1 else "")
 fig.tight_layout()
-store.figure("fig5_filters", fig)
-plt.show()
+run.figure("fig5_filters", fig, f"A: information content and influence of DeepCAGE's {n_filters} first-layer "
+           f"filters; right: the {len(best)} most influential matched filters under their best match; "
+           f"{int(matched_trained.sum())} of {n_filters} filters match JASPAR at E < {e_threshold:g}, "
+           f"{int(matched_control.sum())} before training")
 if recovery is not None:
     display(recovery)
 

@@ -291,8 +291,11 @@ axes[1].axhline(0.1, ls="--", color="grey", label="copies the unchanged 10%")
 axes[1].set(xlabel="optimiser step", ylabel="accuracy", title="masked-token accuracy")
 axes[1].legend()
 fig.tight_layout()
-store.figure("pretraining_curves", fig)
-plt.show()
+ppl_pre = pre.history["val_perplexity"].dropna()
+run.figure("pretraining_curves", fig, f"Masked-language-model pre-training on {pre.corpus}: validation "
+           f"perplexity {ppl_pre.iloc[0]:.1f} → {ppl_pre.iloc[-1]:.1f} (reading the neighbours gives about 4), "
+           f"masked-token accuracy {pre.history['val_masked_accuracy'].dropna().iloc[-1]:.1%} at the end "
+           f"(copying the unchanged 10% gives 10%)")
 
 # %% [markdown]
 # ## 2. Fine-tuning on every task, pre-trained and from scratch
@@ -336,16 +339,24 @@ if len(collapsed):
                         + ". A claim whose reference failed on every seed is inconclusive, not support.", "warning"))
 
 # %% tags=["hide-input"]
-fig, axes = plt.subplots(1, len(plan), figsize=(4.2 * len(plan), 3.8), sharey=True)
-for ax, task in zip(axes, plan):
+n_cols = 2  # two panels a row: four in one row shrink to ~5 px labels at page width
+fig, axes = plt.subplots(-(-len(plan) // n_cols), n_cols, figsize=(10, 3.2 * -(-len(plan) // n_cols)),
+                         squeeze=False)
+for ax in axes.ravel()[len(plan):]:
+    ax.set_axis_off()
+for ax, task in zip(axes.ravel(), plan):
     d = mcc[mcc["task"] == task]
     sns.stripplot(data=d, y="model", x="value", hue="model", ax=ax, size=7, jitter=0.15, legend=False)
     means = d.groupby("model", sort=False)["value"].mean()
     ax.scatter(means.values, range(len(means)), marker="|", s=400, color="black", zorder=3)
-    ax.set(title=task, xlabel="test MCC (one dot per seed; bar = mean)", ylabel="")
+    ax.set(title=task, xlabel="test MCC", ylabel="")
 fig.tight_layout()
-store.figure("seed_spread", fig)
-plt.show()
+pc_mean = summary[summary["task"] == "prom-core"].set_index("model")["mean"]
+run.figure("seed_spread", fig, f"Test MCC of every fine-tuning run, one dot per seed, bar at the mean "
+           f"({len(seeds)} seeds on prom-core, one elsewhere); prom-core mean MCC: DNABERT "
+           f"{pc_mean['DNABERT']:.3f}, random init {pc_mean['DNABERT (random init)']:.3f}, best baseline "
+           f"{pc_mean.drop(['DNABERT', 'DNABERT (random init)']).max():.3f}; {len(collapsed)} run(s) at "
+           f"MCC ≤ {FAILED_MCC}")
 
 # %% [markdown]
 # **Official and deduplicated test sets.** Every prom-core model scored on the whole test set
@@ -412,8 +423,10 @@ for (model, s), h in hist.groupby(["model", "seed"]):
 ax.set(xlabel="epoch", ylabel="validation loss", title="prom-core fine-tuning")
 ax.legend()
 fig.tight_layout()
-store.figure("finetune_curves", fig)
-plt.show()
+lowest = hist.groupby("model")["val_loss"].min()
+run.figure("finetune_curves", fig, f"Validation loss per epoch of the prom-core fine-tuning, one line per seed: "
+           f"lowest loss {lowest.get('DNABERT', float('nan')):.3f} pre-trained vs "
+           f"{lowest.get('DNABERT (random init)', float('nan')):.3f} from random weights")
 
 # %% [markdown]
 # ## 3. DNABERT-viz: what the network attends to
@@ -468,8 +481,9 @@ ax.set(xlabel="position relative to the TSS (bp)", ylabel="mean attention ([CLS]
        title="attention landscapes")
 ax.legend(fontsize=8)
 fig.tight_layout()
-store.figure("attention_landscape", fig)
-plt.show()
+run.figure("attention_landscape", fig, f"Mean last-layer [CLS] attention per base around the TSS on the viz "
+           f"test promoters, by kind: the TATA landscape peaks at {peak:+d} bp, {peak_test['distance']} bp from "
+           f"the paper's span {paper_span[0]}..{paper_span[1]}")
 lo_pos, hi_pos = int(positions.min()), int(positions.max())
 print(f"TATA promoters: attention peaks at {peak:+d} bp ({peak_test['distance']} bp from the paper's span "
       f"{paper_span[0]}..{paper_span[1]}; 95% interval of that distance {peak_test['ci_low']:.0f}.."
@@ -496,8 +510,10 @@ if viz_test_world is not None:
                      fontsize=8)
 axes[1].set(xlabel="position relative to the TSS (bp)", ylabel="[CLS] attention")
 fig.tight_layout()
-store.figure("attention_map", fig)
-plt.show()
+run.figure("attention_map", fig, f"Last-layer attention between the k-mers of test sequence {i_ex} "
+           f"({kinds[i_ex]}, P(promoter) = {viz_probs[i_ex, 1]:.2f}), mean over heads (top), and its [CLS] "
+           f"attention per base{' with the planted sites shaded' if viz_test_world is not None else ''} "
+           f"(bottom), which peaks at {int(positions[np.argmax(base_scores[i_ex])]):+d} bp")
 
 # %% [markdown]
 # **Head context.** What does each head look at? For every layer and head, the mean
@@ -519,8 +535,10 @@ fig, ax = plt.subplots(figsize=(9, 0.35 * len(head_ctx) + 1.5))
 sns.heatmap(head_ctx, cmap="mako", ax=ax, cbar_kws={"label": "mean attention"})
 ax.set(xlabel="key position - query position (k-mers)", ylabel="layer / head", title="attention-head context")
 fig.tight_layout()
-store.figure("head_context", fig)
-plt.show()
+local_share = head_ctx[["-1", "+0", "+1"]].sum(axis=1) / head_ctx.sum(axis=1)
+run.figure("head_context", fig, f"Mean attention a k-mer pays to the k-mer d positions away, per layer and "
+           f"head, over the viz test sequences: {int((local_share > 0.5).sum())} of {len(head_ctx)} heads put "
+           f"more than half of it (within ±12) on d = -1, 0 or +1")
 
 # %% [markdown]
 # **Motif discovery.** DNABERT-viz takes contiguous high-attention regions of the sequences
@@ -559,8 +577,9 @@ if n_show:
         motifs.logo(found[j], ax=axes[0, j],
                     title=f"motif {j + 1}: {instances[j]} sites; JASPAR: {names.get(j, 'no match')}")
     fig.tight_layout()
-    store.figure("discovered_motifs", fig)
-    plt.show()
+    run.figure("discovered_motifs", fig, f"The first {n_show} of {len(found)} motifs discovered in high-attention "
+               f"regions of correctly predicted test promoters; {n_matched} of {len(found)} match JASPAR at "
+               f"TomTom q < 0.01" + (f", recall of the planted elements {disc['recall']:.2f}" if disc else ""))
 
 # %% [markdown]
 # ## 4. Variant effects
@@ -581,14 +600,17 @@ lor = variants.log_odds_ratio(ism_preds, x)
 fig, axes = plt.subplots(2, 1, figsize=(11, 4.2), sharex=True)
 for ax, m, name in zip(axes, (diff[0], lor[0]), ("difference score", "log-odds ratio")):
     lim = np.nanmax(np.abs(m)) or 1.0
-    ax.imshow(m, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
-              extent=(positions[0] - 0.5, positions[-1] + 0.5, 3.5, -0.5))
+    im = ax.imshow(m, aspect="auto", cmap="RdBu_r", vmin=-lim, vmax=lim,
+                   extent=(positions[0] - 0.5, positions[-1] + 0.5, 3.5, -0.5))
     ax.set(yticks=range(4), yticklabels=list("ACGT"), ylabel=name)
+    fig.colorbar(im, ax=ax, pad=0.01, fraction=0.03, label="Δ P(promoter)" if ax is axes[0] else "Δ log-odds")
 axes[0].set_title(f"mutation maps of test promoter {pos_idx[0]} (red: the substitution raises P(promoter))")
 axes[1].set_xlabel("position relative to the TSS (bp)")
 fig.tight_layout()
-store.figure("mutation_maps", fig)
-plt.show()
+b_top, j_top = np.unravel_index(np.nanargmax(np.abs(diff[0])), diff[0].shape)
+run.figure("mutation_maps", fig, f"In-silico mutagenesis of test promoter {pos_idx[0]}: difference score (top) "
+           f"and log-odds ratio (bottom) of every substitution; the strongest is {'ACGT'[b_top]} at "
+           f"{int(positions[j_top]):+d} bp (Δ P = {diff[0][b_top, j_top]:+.2g})")
 
 if viz_test_world is not None:
     ref_seqs = [viz_te.seqs[i] for i in pos_idx]
@@ -622,8 +644,9 @@ if viz_test_world is not None:
     ax.set(xlabel="true effect (change in the world's promoter score, bits)",
            ylabel="predicted log-odds ratio", title=f"ISM vs truth: Spearman {rho:.2f}")
     fig.tight_layout()
-    store.figure("ism_vs_truth", fig)
-    plt.show()
+    run.figure("ism_vs_truth", fig, f"Predicted log-odds ratio against the true effect of all {len(effects):,} "
+               f"substitutions of {len(pos_idx)} test promoters (colour: log count): Spearman ρ = {rho:.2f}, "
+               f"{rho_moved:.2f} over the {int(moved.sum()):,} that change the true score")
 else:
     rho = float("nan")
 

@@ -114,8 +114,10 @@ axes[0].set_xticks(np.arange(len(shown_tfs)) + 0.5, shown_tfs, rotation=90, font
 axes[1].imshow(labels[stretch][:, cell_order].T, aspect="auto", cmap="Greys", interpolation="nearest")
 axes[1].set(yticks=[], xlabel=f"{len(stretch)} consecutive loci", title="peak (black) or not")
 fig.tight_layout()
-store.figure("data_overview", fig)
-plt.show()
+run.figure("data_overview", fig, f"Expression of the {len(shown_tfs)} "
+           f"{'driver TFs' if world is not None else 'most variable TFs'} in each of the {data.n_cells} cell types "
+           f"(left) and which of {len(stretch)} consecutive loci are peaks in each (right); "
+           f"{labels.mean():.1%} of all locus × cell-type entries are open")
 
 # %% [markdown]
 # ## Held-out cell types, known and novel loci
@@ -203,8 +205,8 @@ fig, ax = plt.subplots(figsize=(6, 3))
 sns.lineplot(data=curves, x="epoch", y="val_loss", hue="model", marker="o", ax=ax)
 ax.set_title("loss on held-out training cell types")
 fig.tight_layout()
-store.figure("training_curves", fig)
-plt.show()
+run.figure("training_curves", fig, "Validation loss per epoch on held-out training cell types; lowest: "
+           + ", ".join(f"{m} {v:.3f}" for m, v in curves.groupby("model")["val_loss"].min().items()))
 
 pred_known = {n: predict_matrix(m, data, dm.known_idx, test_cells) for n, m in fitted.items()}
 pred_novel = {n: predict_matrix(m, data, dm.novel_idx, test_cells) for n, m in fitted.items()}
@@ -232,8 +234,10 @@ for ax, (title, mat) in zip(axes, [("truth (peak = 1)", y_known),
     ax.set_title(title, fontsize=10)
 axes[-1].set_xlabel("known loci whose state differs between test cell types")
 fig.colorbar(im, ax=axes, shrink=0.6, label="probability open")
-store.figure("predictions", fig)
-plt.show()
+spread = {n: float(pred_known[n][pick].std(axis=1).mean()) for n in ("sequence only", "DeepCAGE")}
+run.figure("predictions", fig, f"Truth and predicted probability open for {len(pick)} known loci (columns) in the "
+           f"{len(test_names)} test cell types (rows); a locus's prediction varies across cell types by "
+           f"{spread['sequence only']:.3f} (s.d.) for the sequence-only model and {spread['DeepCAGE']:.3f} for DeepCAGE")
 
 # %% [markdown]
 # ## Two ways to score: down a column, or along a row
@@ -255,8 +259,9 @@ ax.set(xlabel="test cell types", ylabel="loci", xticks=[], yticks=[])
 ax.text(1, -1.2, "cell-type-wise", color="#1f77b4", ha="center", fontsize=9)
 ax.text(demo.shape[1] - 0.4, 5, "locus-wise", color="#d62728", va="center", fontsize=9)
 fig.tight_layout()
-store.figure("two_evaluations", fig)
-plt.show()
+run.figure("two_evaluations", fig, f"The two evaluations drawn on {demo.shape[0]} known loci × the test cell "
+           "types (black: open): cell-type-wise auPR ranks the loci of one column (blue), locus-wise auPR "
+           "the cell types of one row (red)")
 
 rows = []
 for name in pred_known:
@@ -290,8 +295,8 @@ axes[1].bar(lw_plot["model"], lw_plot["mean"], yerr=[lw_plot["mean"] - lw_plot["
             color="#9ecae1", capsize=4)
 axes[1].set(ylabel="mean locus-wise auPR", title="locus-wise: which cell types?")
 fig.tight_layout()
-store.figure("scores", fig)
-plt.show()
+run.figure("scores", fig, "auPR on known loci per test cell type (left) and mean locus-wise auPR with 95% "
+           "interval (right); locus-wise: " + ", ".join(f"{r.model} {r.mean:.3f}" for r in lw_plot.itertuples()))
 
 # %% [markdown]
 # ## Claims

@@ -195,8 +195,8 @@ if simulated:
     for ax, m in zip(np.atleast_1d(axes), planted):
         motifs.logo(m.ppm(0.01), ax=ax, title=f"{m.id} {m.name}")
     fig.tight_layout()
-    store.figure("planted_logos", fig)
-    plt.show()
+    run.figure("planted_logos", fig, f"Sequence logos (bits) of the {len(planted)} JASPAR motifs planted in "
+               f"the simulated world: " + ", ".join(f"{m.id} {m.name}" for m in planted))
     groups = (pd.DataFrame({"group": group, "label": labels})
               .groupby("group", sort=False)["label"].agg(["size", "mean"])
               .rename(columns={"size": "sequences", "mean": "share labelled positive"}))
@@ -266,8 +266,9 @@ ax[0].legend()
 ax[1].plot(curves["epoch"], curves["val_auroc"], marker="o", color="C2")
 ax[1].set(xlabel="epoch", ylabel="auROC", title="Validation auROC")
 fig.tight_layout()
-store.figure("training_curves", fig)
-plt.show()
+best_epoch = curves.loc[curves["val_auroc"].idxmax()]
+run.figure("training_curves", fig, f"Loss and validation auROC of the CNN per epoch; validation auROC peaked "
+           f"at {best_epoch['val_auroc']:.3f} in epoch {int(best_epoch['epoch'])} of {len(curves)}")
 
 
 # %%
@@ -338,8 +339,9 @@ ax[1].set(xlabel="recall", ylabel="precision", title="Precision-recall (test)")
 for a in ax:
     a.legend(loc="lower right" if a is ax[0] else "lower left")
 fig.tight_layout()
-store.figure("roc_pr", fig)
-plt.show()
+run.figure("roc_pr", fig, f"ROC and precision-recall curves on the {len(idx_test):,} test sequences "
+           f"(legend: auROC, auPR): CNN auROC {cnn_auroc.value:.3f}, motif scanner {scan_auroc.value:.3f}, "
+           f"k-mer baseline {kmer_auroc.value:.3f}")
 
 # %% [markdown]
 # Where does each model put its probability? On the simulated world we know each test
@@ -365,8 +367,11 @@ if simulated:
                 ax=ax, fliersize=1)
     ax.set(title="Test predictions by planted group", xlabel="")
     fig.tight_layout()
-    store.figure("probability_by_group", fig)
-    plt.show()
+    decoys = group_means.loc[["B only", "C only"]].mean()
+    run.figure("probability_by_group", fig, f"Predicted probability of the test sequences by planted group; "
+               f"mean on the decoys (B or C alone) vs B+C: CNN {decoys['CNN']:.2f} vs "
+               f"{group_means.loc['B+C', 'CNN']:.2f}, motif scanner {decoys['motif scanner']:.2f} vs "
+               f"{group_means.loc['B+C', 'motif scanner']:.2f}")
 
 # %% [markdown]
 # ## What did the filters learn?
@@ -443,8 +448,9 @@ for j, m in enumerate(reference):
                         ha="center", va="center")
         axes[1, j].set_axis_off()
 fig.tight_layout()
-store.figure("planted_vs_learned", fig)
-plt.show()
+run.figure("planted_vs_learned", fig, f"{'Planted' if simulated else 'Best-matching JASPAR'} motifs (top) and "
+           f"the trained filter closest to each (bottom): {n_recovered} of {len(reference)} recovered at "
+           f"TomTom q < {q_threshold:g}, against {n_control} by the untrained network")
 
 # %% [markdown]
 # ## Claims

@@ -213,6 +213,8 @@ if simulated:
                 alpha=1 if decoy else 0.6, lw=1.5, label=f"{label}: {len(part):,}")
     ax.set(xlabel="site start relative to the TSS (bp)", ylabel="planted sites",
            title="Planted elements of the promoter world")
+    fig_cap = (f"Start positions of the {len(s):,} element sites planted in the simulated promoters, relative "
+               f"to the TSS (0 = the +1), by element; TATA boxes planted in decoys drawn as outlines")
 else:
     x300 = tasks["prom-300"]["test"]
     tbp = motifs.load_jaspar(ids=sim.TATA_ID)[0]
@@ -223,11 +225,14 @@ else:
         ax.hist(rel[x300.labels == lab], bins=bins, alpha=0.6, label=name)
     ax.set(xlabel="start of the best TBP match relative to the TSS (bp)", ylabel="sequences",
            title="GUE prom_300_tata test: where is the best TATA-box match?")
+    near = (rel >= -35) & (rel <= -20)
+    fig_cap = (f"Start of the best TBP (TATA-box) match relative to the TSS in the GUE prom_300_tata test "
+               f"sequences: 20-35 bp upstream in {near[x300.labels == 1].mean():.0%} of promoters and "
+               f"{near[x300.labels == 0].mean():.0%} of non-promoters")
 ax.axvline(0, color="k", lw=0.8)
 ax.legend(fontsize=8, ncol=2)
 fig.tight_layout()
-store.figure("element_positions", fig)
-plt.show()
+run.figure("element_positions", fig, fig_cap)
 
 # %% [markdown]
 # ## Words: how DNABERT reads a sequence
@@ -276,8 +281,11 @@ axes[2].set(xlabel="step", ylabel="accuracy", title="masked-token accuracy")
 fig.suptitle(f"Pre-training on {pretrained.corpus} ({sizes['bert_size']} BERT, "
              f"{'read from the cache' if pretrained.cached else f'{pretrained.seconds:.0f} s'})", fontsize=10)
 fig.tight_layout()
-store.figure("pretraining_curves", fig)
-plt.show()
+ppl_pre = h["val_perplexity"].dropna()
+run.figure("pretraining_curves", fig, f"Masked-language-model pre-training of the {sizes['bert_size']} DNABERT on "
+           f"{pretrained.corpus}: held-out perplexity {ppl_pre.iloc[0]:.1f} → {ppl_pre.iloc[-1]:.1f} over "
+           f"{int(h['step'].max()):,} steps, masked-token accuracy "
+           f"{h['val_masked_accuracy'].dropna().iloc[-1]:.1%} at the end")
 _ = store.table("pretraining_curves", h)  # the path it returns is not for the page
 
 # %% [markdown]
@@ -336,8 +344,11 @@ for row, (task, comp) in enumerate(comps.items()):
     for ax in axes[row]:
         ax.set_title(f"{task}: {ax.get_title()}")
 fig.tight_layout()
-store.figure("roc_pr", fig)
-plt.show()
+top_auc = {t: test_scores[(test_scores["task"] == t) & (test_scores["subset"] == next(iter(groups[t])))
+                          & (test_scores["metric"] == "auROC")].nlargest(1, "value").iloc[0] for t in comps}
+run.figure("roc_pr", fig, "ROC and precision-recall curves of every model on the test sequences of "
+           + " and ".join(comps) + " (legend: auROC, auPR); highest auROC: "
+           + "; ".join(f"{t} {r['model']} ({r['value']:.3f})" for t, r in top_auc.items()))
 
 # %% [markdown]
 # Fine-tuning curves (validation loss per epoch) show whether a model was still improving
@@ -353,8 +364,12 @@ for ax, (task, part) in zip(axes[0], hist.groupby("task", sort=False)):
     ax.set(xlabel="epoch", ylabel="validation loss", title=task)
     ax.legend(fontsize=7)
 fig.tight_layout()
-store.figure("finetuning_curves", fig)
-plt.show()
+last_best = [int(m["epoch"].iloc[m["val_loss"].to_numpy().argmin()] == m["epoch"].max())
+             for _, m in hist.groupby(["task", "model"], sort=False) if len(m) > 1]
+run.figure("finetuning_curves", fig, f"Validation loss per fine-tuning epoch on {' and '.join(comps)}: "
+           + (f"{sum(last_best)} of {len(last_best)} models trained for more than one epoch had their lowest "
+              f"loss in the last one (still improving when the epochs ran out)" if last_best else
+              "every model trained for one epoch at this profile, so there is no trend to read"))
 
 # %% [markdown]
 # ## Where does DNABERT look?
@@ -400,8 +415,10 @@ ax.set(xlabel="position relative to the TSS (bp)", ylabel="attention / mean",
        title="Attention landscape of the prom-300 DNABERT (last layer, [CLS])")
 ax.legend(fontsize=8)
 fig.tight_layout()
-store.figure("attention_landscape", fig)
-plt.show()
+run.figure("attention_landscape", fig, "Mean last-layer [CLS] attention per base (relative to its mean) around "
+           "the TSS, prom-300 DNABERT on test promoters: "
+           + "; ".join(f"{name} peak at {pk['peak']:+d} bp" for name, pk in peaks.items())
+           + f" (paper: TATA attention at {PAPER_SPAN[0]}..{PAPER_SPAN[1]} bp)")
 store.table("attention_landscape", pd.DataFrame(
     {"position": rel_pos, **{f"{name} (n={len(x)})": x.mean(axis=0) for name, x in att_scores.items()}}))
 for name, pk in peaks.items():
@@ -470,13 +487,16 @@ if scan_comp is not None:
     axes[0].set(ylabel="P(promoter)", title=f"Test region {first} ({scan.kind[first]} promoter, TSS at {t:,})")
     axes[0].legend(fontsize=7, ncol=3)
     axes[1].set(xlabel="position in the region (bp)", ylabel="DNABERT track")
+    fig_cap = (f"P(promoter) of each window along held-out test region {first} (top) and DNABERT's per-base "
+               f"track (bottom), true TSS at {t:,} with the ±{sizes['scan_flank']} bp positive stretch shaded: "
+               f"the track peaks {int(np.argmax(track)) - t:+,} bp from the TSS")
 else:
     fig, ax = plt.subplots(figsize=(8, 1.5))
     ax.text(0.5, 0.5, "prom-scan is not available on real data (no genome)", ha="center", va="center")
     ax.set_axis_off()
+    fig_cap = "prom-scan is not available on real data: there is no genome in the data registry to scan"
 fig.tight_layout()
-store.figure("prom_scan_track", fig)
-plt.show()
+run.figure("prom_scan_track", fig, fig_cap)
 
 # %% [markdown]
 # ## Published numbers

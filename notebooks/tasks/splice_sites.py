@@ -215,8 +215,9 @@ for ax, kind in zip(axes.T.ravel(), ["donor", "decoy GT", "acceptor", "decoy AG"
     ax.axvline(centre - lo + 0.5, color="grey", lw=0.8, ls="--")
     ax.set_xlabel("position relative to the exon/intron boundary")
 fig.tight_layout()
-store.figure("splice_logos", fig)
-plt.show()
+run.figure("splice_logos", fig, f"Base frequencies (bits) around the exon/intron boundary of the true donors and "
+           f"acceptors and of the GT and AG decoys, over all {len(all_seqs):,} sequences (counts in the panel "
+           f"titles; dashed line: the boundary)")
 
 # %% [markdown]
 # ## Models and the rebuild loop
@@ -351,8 +352,9 @@ for ax, r in zip(axes, [0, last]):
            xlabel="called", ylabel="")
 axes[0].set_ylabel("test sequences")
 fig.tight_layout()
-store.figure("confusion", fig)
-plt.show()
+run.figure("confusion", fig, f"Share of each kind of test sequence (rows) that DNABERT calls acceptor, donor or "
+           f"non-site (columns), first model (left) and after rebuild round {last} (right); test MCC "
+           f"{h_bert.loc[0, 'test_MCC']:.3f} → {h_bert.loc[last, 'test_MCC']:.3f}")
 
 # %% [markdown]
 # In the simulated world every decoy carries a known *strength*: the share of the true site's
@@ -377,8 +379,12 @@ if source == "simulated":
     ax.tick_params(axis="x", labelsize=8)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    store.figure("decoy_strength", fig)
-    plt.show()
+    strong = strength[is_decoy] >= bins[-2]
+    strong_fp = [float((round_probs[("DNABERT", r)][is_decoy][strong].argmax(1) != sp.NON_SITE).mean())
+                 for r in (0, last)]
+    run.figure("decoy_strength", fig, f"Share of test decoys called sites, by decoy strength, in the first round "
+               f"(dashed) and round {last} (solid); DNABERT on the strongest decoys ({int(strong.sum()):,}): "
+               f"{strong_fp[0]:.2f} → {strong_fp[1]:.2f}")
 
 # %% [markdown]
 # ## Baselines on DNABERT's rebuilt training set
@@ -433,8 +439,11 @@ axes[1].set(xlabel="rebuild round", ylabel="test MCC", xticks=range(last + 1), t
 for ax in axes:
     ax.legend(fontsize=7)
 fig.tight_layout()
-store.figure("rebuild", fig)
-plt.show()
+fp_rounds = test_scores[(test_scores["model"] == "DNABERT") & (test_scores["training set"] != ON_BERT)
+                      & (test_scores["metric"] == "decoy false-positive rate")].set_index("round")["value"]
+run.figure("rebuild", fig, f"Share of test decoys called sites (left; dashed: the unused pool) and test MCC "
+           f"(right) per rebuild round; DNABERT's decoy false-positive rate {fp_rounds.loc[0]:.2f} in round 0, "
+           f"{fp_rounds.loc[last]:.2f} in round {last}")
 
 # %% [markdown]
 # ## Published numbers

@@ -219,8 +219,9 @@ for t, name in enumerate(tfbs.TF_TASKS):
                 ax.axvspan(j + 0.5, j + 1.5, color="C3", alpha=0.15, lw=0)
         ax.set_xlabel("")
 fig.tight_layout()
-store.figure("tf_logos", fig)
-plt.show()
+n_diverged = sum(len(tfbs.diverged_positions(t)) for t in range(len(tfbs.TF_TASKS)))
+run.figure("tf_logos", fig, f"JASPAR motif (bits) of each of the {len(tfbs.TF_TASKS)} TFs of the simulated world "
+           f"(left) and its mouse version (right); shaded: the {n_diverged} positions where the mouse motif diverged")
 
 # %% [markdown]
 # ## Pre-training
@@ -316,8 +317,10 @@ fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * (len(task_ids) + 1)), 3.6))
 bars("human", ax)
 ax.set_title("Human TF binding: test MCC per task (hatched: mean over tasks)")
 fig.tight_layout()
-store.figure("mcc_by_task", fig)
-plt.show()
+human_mean = (test_scores[(test_scores["species"] == "human") & (test_scores["metric"] == "MCC")]
+              .groupby("model", sort=False)["value"].mean())
+run.figure("mcc_by_task", fig, "Test MCC of each model on each human TF task (hatched: mean over tasks; black "
+           "line: motif scanner); mean MCC: " + ", ".join(f"{m} {v:.3f}" for m, v in human_mean.items()))
 
 # %% [markdown]
 # ## Mouse TFs: does human pre-training transfer?
@@ -348,8 +351,9 @@ axes[1].invert_yaxis()
 axes[1].set(xlabel="mean test MCC over tasks", title="Human vs mouse")
 axes[1].legend(fontsize=8)
 fig.tight_layout()
-store.figure("mouse_transfer", fig)
-plt.show()
+run.figure("mouse_transfer", fig, "Test MCC of each model on each mouse TF task (left) and mean test MCC over "
+           "tasks, human vs mouse (right); mouse mean: "
+           + ", ".join(f"{m} {v:.3f}" for m, v in mean_mcc["mouse"].dropna().items()))
 
 # %% [markdown]
 # ### Paired differences per task
@@ -405,8 +409,12 @@ for ax, sp in zip(axes, SPECIES):
     ax.yaxis.set_tick_params(labelleft=True)
     ax.legend(fontsize=6, ncol=2)
 fig.tight_layout()
-store.figure("finetune_curves", fig)
-plt.show()
+lowest = (curves.groupby(["species", "model", "task"])["val_loss"].min()
+          .groupby(["species", "model"]).mean().unstack("model"))
+run.figure("finetune_curves", fig, "Validation loss per fine-tuning epoch, pre-trained (solid) and random init "
+           "(dashed), one colour per task; lowest loss, mean over tasks, pre-trained vs random init: "
+           + ", ".join(f"{sp} {r.get('DNABERT', np.nan):.3f} vs {r.get('DNABERT (random init)', np.nan):.3f}"
+                       for sp, r in lowest.iterrows()))
 last_best = curves.groupby(["species", "task", "model"])["val_loss"].apply(lambda v: int(np.argmin(v.to_numpy())) == len(v) - 1)
 still = last_best[last_best & (curves.groupby(["species", "task", "model"]).size() > 1)]
 if len(still):
