@@ -145,6 +145,28 @@ def read_transfac(path: str | os.PathLike) -> list[Motif]:
     return motifs
 
 
+def _probability_row(toks: list[str], path, lineno: int, motif_id: str, fmt: str) -> list[float]:
+    """One matrix row of 4 probabilities (A, C, G, T) of a HOMER or MEME file, normalised to sum 1.
+
+    Stops naming the file, line, motif and column when the row has another width, a token that
+    is not a number, a negative value, or a sum more than 0.05 away from 1.
+    """
+    if len(toks) != 4:
+        raise SequenceError(f"{path}, line {lineno} (motif {motif_id!r}): {len(toks)} column(s), expected 4 "
+                            "probabilities for A, C, G, T.")
+    try:
+        vals = [_float(t) for t in toks]
+    except ValueError:
+        bad = next(i for i, t in enumerate(toks) if not _is_number(t))
+        raise SequenceError(f"{path}, line {lineno}, column {_BASES[bad]} (motif {motif_id!r}): "
+                            f"{toks[bad]!r} is not a number. Rows hold 4 probabilities.") from None
+    tot = sum(vals)
+    if min(vals) < 0 or abs(tot - 1.0) > 0.05:
+        raise SequenceError(f"{path}, line {lineno} (motif {motif_id!r}): probabilities {toks} sum to "
+                            f"{tot:.3g}. {fmt} rows must be 4 non-negative probabilities (A C G T) summing to 1.")
+    return [v / tot for v in vals]
+
+
 def _is_number(tok: str) -> bool:
     try:
         _float(tok)
@@ -205,22 +227,7 @@ def _parse_homer(path, scale: float, names=None) -> tuple[list[Motif], pd.DataFr
         if cur is None:
             raise SequenceError(f"{path}, line {lineno}: matrix row before any '>' header. A HOMER file "
                                 "starts with '>consensus<TAB>motif_id<TAB>threshold'.")
-        toks = s.split()
-        if len(toks) != 4:
-            raise SequenceError(f"{path}, line {lineno} (motif {cur[1]!r}): {len(toks)} column(s), expected 4 "
-                                "probabilities for A, C, G, T.")
-        try:
-            vals = [_float(t) for t in toks]
-        except ValueError:
-            bad = next(i for i, t in enumerate(toks) if not _is_number(t))
-            raise SequenceError(f"{path}, line {lineno}, column {_BASES[bad]} (motif {cur[1]!r}): "
-                                f"{toks[bad]!r} is not a number. Rows hold 4 probabilities.") from None
-        tot = sum(vals)
-        if min(vals) < 0 or abs(tot - 1.0) > 0.05:
-            raise SequenceError(f"{path}, line {lineno} (motif {cur[1]!r}): probabilities {toks} sum to "
-                                f"{tot:.3g}. HOMER rows must be 4 non-negative probabilities (A C G T) "
-                                "summing to 1.")
-        rows.append([v / tot for v in vals])
+        rows.append(_probability_row(s.split(), path, lineno, cur[1], "HOMER"))
     finish()
     if not motifs:
         raise SequenceError(f"{path}: no HOMER motifs found. Expected '>consensus<TAB>motif_id<TAB>threshold' "
@@ -384,20 +391,7 @@ def read_meme(path: str | os.PathLike, *, scale: float = 100.0) -> list[Motif]:
                 continue  # end of a matrix without w=
             raise SequenceError(f"{path}, line {lineno} (motif {cur['id']!r}): {s!r} is not a matrix row; "
                                 f"expected {cur['w']} rows of 4 probabilities (A C G T).")
-        if len(toks) != 4:
-            raise SequenceError(f"{path}, line {lineno} (motif {cur['id']!r}): {len(toks)} column(s), expected 4 "
-                                "probabilities for A, C, G, T.")
-        try:
-            vals = [_float(t) for t in toks]
-        except ValueError:
-            bad = next(i for i, t in enumerate(toks) if not _is_number(t))
-            raise SequenceError(f"{path}, line {lineno}, column {_BASES[bad]} (motif {cur['id']!r}): "
-                                f"{toks[bad]!r} is not a number. Rows hold 4 probabilities.") from None
-        tot = sum(vals)
-        if min(vals) < 0 or abs(tot - 1.0) > 0.05:
-            raise SequenceError(f"{path}, line {lineno} (motif {cur['id']!r}): probabilities {toks} sum to "
-                                f"{tot:.3g}. MEME rows must be 4 non-negative probabilities (A C G T) summing to 1.")
-        cur["rows"].append([v / tot for v in vals])
+        cur["rows"].append(_probability_row(toks, path, lineno, cur["id"], "MEME"))
     finish()
     if not motifs:
         raise SequenceError(f"{path}: no MEME motifs found. Expected 'MOTIF <id> [<name>]' lines each followed by "
