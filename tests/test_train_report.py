@@ -109,6 +109,18 @@ def test_loader_options_leave_cpu_loaders_as_they_were():
     assert train.uses_cuda("cpu") is False and train.uses_cuda("auto", devices=0) is False
 
 
+def test_without_progress_bars_a_fit_prints_one_summary_line(capsys):
+    _, curves, _ = _fit_tiny(2)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip()]
+    assert len(lines) == 1, lines  # not one line per epoch
+    line = lines[0]
+    assert line.startswith("15 epochs in ")
+    first, last = curves["train_loss"].iloc[0], curves["train_loss"].iloc[-1]
+    assert f"train_loss {first:.4g} → {last:.4g}" in line
+    best = curves["val_loss"].idxmin()
+    assert f"(best val_loss {curves['val_loss'].min():.4g} at epoch {best + 1})" in line
+
+
 def test_results_store_writes_atomically(tmp_path):
     store = report.ResultsStore("demo", "smoke", 3, root=tmp_path)
     df = pd.DataFrame({"a": [1, 2], "b": [0.5, 1 / 3]})

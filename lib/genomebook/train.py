@@ -6,6 +6,7 @@ import logging
 import os
 import random
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -214,11 +215,43 @@ def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None
 
 
 class EpochLog(Callback):
-    """Print one line per epoch with the logged metrics (used when progress bars are off)."""
+    """One summary line per fit when progress bars are off (the rendered pages).
+
+    At the end of fitting it prints, e.g., ``12 epochs in 34 s: train_loss 0.69 → 0.41,
+    val_loss 0.68 → 0.45 (best 0.43 at epoch 9)`` — first and last value of every logged
+    metric, and the best epoch of the monitored one. The per-epoch values stay available
+    through :class:`History`.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, float]] = []
+        self.t0 = 0.0
+
+    def on_fit_start(self, trainer, pl_module) -> None:
+        self.rows, self.t0 = [], time.perf_counter()
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
-        shown = ", ".join(f"{k} {float(v):.4f}" for k, v in sorted(trainer.callback_metrics.items()))
-        print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}: {shown}", flush=True)
+        self.rows.append({k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1})
+
+    def on_fit_end(self, trainer, pl_module) -> None:
+        if not self.rows:
+            return
+        keys = sorted({k for r in self.rows for k in r})
+        parts = []
+        for k in keys:
+            vals = [r[k] for r in self.rows if k in r]
+            parts.append(f"{k} {vals[0]:.4g} → {vals[-1]:.4g}" if len(vals) > 1 else f"{k} {vals[0]:.4g}")
+        ckpt = trainer.checkpoint_callback
+        monitor = getattr(ckpt, "monitor", None)
+        best = ""
+        if monitor and any(monitor in r for r in self.rows):
+            series = [(i + 1, r[monitor]) for i, r in enumerate(self.rows) if monitor in r]
+            pick = min if getattr(ckpt, "mode", "min") == "min" else max
+            epoch, value = pick(series, key=lambda e: e[1])
+            best = f" (best {monitor} {value:.4g} at epoch {epoch})"
+        n = len(self.rows)
+        print(f"{n} epoch{'s' if n != 1 else ''} in {time.perf_counter() - self.t0:.0f} s: "
+              f"{', '.join(parts)}{best}", flush=True)
 
 
 class History(Callback):
