@@ -14,7 +14,6 @@ from genomebook.simulate import MarkovBackground
 
 pytestmark = pytest.mark.slow
 CHAPTERS = [c.name for c in book.chapters(ROOT)]
-SMOKE_BUDGET_S = 60
 
 # What each chapter must leave in its results store (tables/*.csv, figures/*.png|svg).
 EXPECTED = {
@@ -77,12 +76,13 @@ def test_build_succeeds_and_prints_the_summary(smoke_site):
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_ran_at_smoke_within_budget(smoke_site, name):
+def test_chapter_ran_at_smoke(smoke_site, name):
     rec = json.loads((smoke_site["site"] / "_runs" / f"{name}.json").read_text())
     assert rec["status"] == "ok", rec["error"]
     assert rec["profile"] == "smoke" and rec["data_source"]
-    # The budget is 60 s on 2 CPU cores; a chapter twice over it has regressed.
-    assert rec["seconds"] < 2 * SMOKE_BUDGET_S, f"{name} took {rec['seconds']} s at smoke"
+    # No timed assertion: a loaded machine can double any chapter's time. The seconds are in
+    # the run record and on the runs page, beside the profile's budget.
+    assert rec["seconds"] > 0
     nb = (smoke_site["site"] / rec["notebook"]).read_text()
     assert '"output_type": "error"' not in nb
 
