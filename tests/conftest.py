@@ -45,3 +45,21 @@ def smoke_site(tmp_path_factory):
     site, results = base / "site", base / "results"
     proc = run_book("build", "--profile", "smoke", "--site", str(site), results=results)
     return {"site": site, "results": results, "proc": proc}
+
+
+@pytest.fixture(scope="session")
+def reader_results(smoke_site, tmp_path_factory):
+    """A results folder for chapter runs on a reader's files, holding the smoke build's caches.
+
+    The smoke build's ``_cache`` (the pre-trained BERTs the sequence chapters fine-tune) is
+    copied in, so runs on a reader's files fine-tune the same pre-trained models instead of
+    pre-training again. Tests pass it as ``results=`` to :func:`run_book`; each run writes
+    its own ``<chapter>/<profile>/seed<seed>`` folder, which a test reads right after its run.
+    """
+    import shutil
+
+    base = tmp_path_factory.mktemp("reader_results")
+    cache = Path(smoke_site["results"]) / "_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, base / "_cache")
+    return base

@@ -89,3 +89,19 @@ def test_prune_stale_removes_only_older_tables_and_figures(tmp_path):
     assert (run / "tables" / "new.csv").exists() and (run / "run.json").exists()
     assert not (run / "tables" / "old.csv").exists() and not (run / "figures" / "old.png").exists()
     assert book.prune_stale(tmp_path / "missing", since) == []
+
+
+def test_relative_path_parameters_are_read_from_the_callers_folder(tmp_path):
+    """Chapters run in the project root; the runner makes a reader's relative paths absolute first."""
+    from genomebook.book import absolute_paths
+
+    (tmp_path / "pos.fa").write_text(">a\nACGT\n")
+    (tmp_path / "neg.fa").write_text(">b\nACGT\n")
+    (tmp_path / "gue").mkdir()
+    got = absolute_paths({"data_path": "positives=pos.fa,negatives=neg.fa", "fasta_path": "pos.fa",
+                          "task_paths": {"prom": "gue"}, "labels_path": "missing.tsv", "profile": "pos.fa"},
+                         tmp_path)
+    assert got["data_path"] == f"positives={tmp_path / 'pos.fa'},negatives={tmp_path / 'neg.fa'}"
+    assert got["fasta_path"] == str(tmp_path / "pos.fa") and got["task_paths"] == {"prom": str(tmp_path / "gue")}
+    assert got["labels_path"] == "missing.tsv"  # not found there: passed on, the chapter's error says where it looked
+    assert got["profile"] == "pos.fa"  # not a path parameter

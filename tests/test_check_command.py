@@ -71,7 +71,8 @@ def test_fasta_and_table(tmp_path, monkeypatch, capsys):
     assert "2 record(s) repeat an earlier sequence exactly, 1 its reverse complement" in out
     assert re.search(r"test\s+train\s+15\s+1\s+1\s+\d+\s+\d+", out)  # leakage card: exact and revcomp
     assert "warning:" in out and "re-split" in out
-    assert "the motifs chapter will use: all 60 records, 50 bp" in out
+    assert "the motifs chapter will use: 60 records, 50 bp" in out
+    assert "claims: The claims about planted motifs cannot be tested" in out
     assert "train 40, dev 5, test 15" in out
     assert "JASPAR 2024 CORE fungi" in out and "Saccharomyces cerevisiae (60)" in out
     assert "ok: the files can be read by the motifs chapter" in out

@@ -341,3 +341,25 @@ def test_chapter_split_uses_the_datas_split_or_a_stratified_one():
     parts, notes = chapter_split(labels, None, seed=0)
     assert [len(parts[k]) for k in ("train", "dev", "test")] == [70, 15, 15]
     assert sorted(np.concatenate(list(parts.values()))) == list(range(100)) and "70/15/15" in notes[0]
+
+
+def test_user_source_and_caps(tmp_path):
+    """The chapters' three data parameters, and the profile's caps applied to a reader's splits with a note."""
+    from genomebook.datasets.labelled import cap_splits, chapter_split, user_source
+
+    assert user_source() is None
+    assert user_source("a.fa", "a.tsv") == "a.fa" and user_source(data_path="d") == "d"
+    with pytest.raises(ValueError, match="not both"):
+        user_source("a.fa", None, "d")
+    with pytest.raises(ValueError, match="give fasta_path too"):
+        user_source(None, "a.tsv")
+    (tmp_path / "t.csv").write_text("sequence,label\n" + "".join(
+        f"{'ACGT' * 5 if i % 4 else 'TTGA' * 5},{int(i % 4 == 0)}\n" for i in range(200)))
+    data = read_labelled_sequences(tmp_path / "t.csv")
+    parts, _ = chapter_split(data.labels, seed=0)
+    kept, notes = cap_splits(data, {"train": 40, "test": None}, parts, seed=0)
+    assert len(kept["train"]) == 40 and set(kept["train"]) <= set(parts["train"])
+    assert abs(data.labels[kept["train"]].mean() - 0.25) < 0.03  # stratified: the class shares stay
+    assert np.array_equal(kept["test"], parts["test"]) and np.array_equal(kept["dev"], parts["dev"])
+    assert notes == [f"train: 40 of {len(parts['train'])} records used (the profile's cap; raise it with the "
+                     "chapter's size parameter or profile='paper')"]

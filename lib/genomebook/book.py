@@ -21,6 +21,7 @@ import ast
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -312,6 +313,35 @@ def _params(pairs: list[list[str]] | None) -> dict[str, Any]:
     return {k: parse_value(v) for k, v in (pairs or [])}
 
 
+#: Parameter names that hold paths: ``*_path``, ``*_dir``, ``*_fasta`` and ``*_paths``.
+PATH_PARAMETER = re.compile(r".*_(path|paths|dir|fasta)$")
+
+
+def absolute_paths(parameters: dict[str, Any], cwd: Path | None = None) -> dict[str, Any]:
+    """Path parameters made absolute against the caller's folder ``cwd`` (default: the current one).
+
+    Chapters run with the project root as their working folder (papermill's ``cwd``), so a
+    relative path typed on the command line would otherwise be read from there. A value is
+    rewritten only where the file exists relative to ``cwd``: a plain path, each ``class=path``
+    part of ``"positives=pos.fa,negatives=neg.fa"``, or each value of a mapping (a chapter's
+    ``task_paths``); anything else is passed on unchanged (the chapter's error then says where
+    it looked).
+    """
+    cwd = Path(cwd or Path.cwd())
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if not isinstance(value, str) or not value:
+            return value
+        if "=" in value and not (cwd / value).exists():
+            return ",".join(f"{c}={fix(p)}" for c, p in (part.split("=", 1) for part in value.split(",")))
+        path = Path(value).expanduser()
+        return str((cwd / path).resolve()) if not path.is_absolute() and (cwd / path).exists() else value
+
+    return {k: fix(v) if PATH_PARAMETER.match(k) else v for k, v in parameters.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line (``python -m genomebook.book list | run NAME | build``); returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m genomebook.book", description=__doc__,
@@ -341,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                 shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
                 print(f"{ch.name:<24} {ch.group:<7} {ch.source.relative_to(root)}\n    {shown}")
             return 0
-        params = _params(args.parameter)
+        params = absolute_paths(_params(args.parameter))
         if args.profile:
             params["profile"] = args.profile
         if args.command == "run":

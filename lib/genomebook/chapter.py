@@ -26,6 +26,8 @@ from IPython.display import HTML, Image, Markdown, display
 from genomebook import profiles, report, train
 from genomebook.datasets import leakage as leakage_checks
 from genomebook.datasets import registry
+from genomebook.datasets.labelled import (CHAPTER_INPUTS, LabelledSequences, length_summary,
+                                          read_labelled_sequences)
 from genomebook.simulate.builtin import BuiltIn, affecting, built_in_table
 
 SOURCES = ("simulated", "real", "user files")
@@ -89,6 +91,37 @@ class Run:
                   .set_caption(f"{head} Result: {verdict}.")
                   .apply(lambda r: ["background-color: #fbeccb" if r["any"] > 0 else "" for _ in r], axis=1))
         display(styled)
+
+    def user_data(self, source, labels_path=None, *, length: int | None = None, unequal_lengths: str = "error", duplicate_names: str = "error",
+                  allow_iupac: bool = False) -> LabelledSequences:
+        """Read and show a reader's labelled sequences (:func:`genomebook.datasets.read_labelled_sequences`).
+
+        ``source``/``labels_path`` come from :func:`genomebook.datasets.labelled.user_source`;
+        the other arguments are the chapter's parameters of the same names (``unequal_lengths``
+        is the reader's ``unequal``); the number of classes comes from the chapter's entry in
+        :data:`genomebook.datasets.labelled.CHAPTER_INPUTS`. Shows a "Your data" box (what was
+        read, and which claims cannot be tested on it and why), the lengths as read and
+        the records per split and class, says how many sequences were padded or cropped, and
+        prints the reader's notes. Bad files stop here, before any training, with the file,
+        the record and the fix. Returns the :class:`LabelledSequences`.
+        """
+        spec = CHAPTER_INPUTS[self.chapter]
+        data = read_labelled_sequences(source, labels_path, length=length, unequal=unequal_lengths,
+                                       duplicate_names=duplicate_names, n_classes=spec.n_classes,
+                                       allow_iupac=allow_iupac)
+        display(report.note("Your data", escape(f"{data.describe()} {spec.untestable}"), "important"))
+        display(length_summary(data.lengths, data.labels).rename_axis("label (lengths as read, bp)"))
+        display(data.counts().rename_axis("split (records per label)"))
+        new = len(data.seqs[0])
+        changed = int((data.lengths != new).sum())
+        did = {"pad": "centre-padded with N", "crop": "centre-cropped"}.get(unequal_lengths, "changed")
+        print(f"unequal_lengths={unequal_lengths!r}: " + (
+            f"{changed} of {len(data)} sequences {did} to {new} bp" if changed
+            else f"all {len(data)} sequences are {new} bp as read; none padded or cropped"))
+        for line in data.notes:
+            print(line)
+        self.shown.add("user_data")
+        return data
 
     def built_in(self, items: Iterable[BuiltIn]) -> None:
         """Declare and show what the simulated world makes true by construction (on simulated data only).

@@ -11,8 +11,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
+from genomebook import metrics
 from genomebook.datasets._io import atomic_write  # the one definition (data layer); re-used here
 
 OUTCOME_SUPPORTED = "supported"
@@ -169,6 +171,30 @@ class Claim:
         if self.n is not None:
             text += f", n = {int(self.n):,}"
         return text
+
+
+def beats_baseline(model: str, baseline: str, y, p_model, p_baseline, *, metric: str = "auROC",
+                   n_boot: int = 1000, seed: int = 0, detail: str = "") -> Claim:
+    """The claim "``model`` beats ``baseline``": test ``metric`` of the model minus the baseline's > 0.
+
+    ``y`` (N,) true classes; ``p_model``, ``p_baseline``: P(positive) (N,) for two classes, or
+    class probabilities (N, C) (a list of them for several seeds), on the same test units in
+    the same order. The difference and its interval come from
+    :func:`genomebook.metrics.paired_difference` (paired bootstrap); the outcome follows
+    :class:`Claim` (a tie, or an interval that reaches 0, is not "beats"). The rule is the
+    same in every chapter and fixed before any run: used for the k-mer baseline in the motifs,
+    promoters, tf_binding, splice_sites and dnabert chapters.
+    """
+    def as_probs(p):
+        if isinstance(p, list):
+            return [as_probs(q) for q in p]
+        p = np.asarray(p, dtype=np.float64)
+        return np.c_[1 - p, p] if p.ndim == 1 else p
+
+    gap = metrics.paired_difference(y, as_probs(p_model), as_probs(p_baseline), metric, n_boot=n_boot, seed=seed)
+    return Claim(f"The {model} beats the {baseline}: its test {metric} minus the baseline's is above 0",
+                 gap["value"], 0.0, ">", ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
+                 detail=(detail + "; " if detail else "") + "paired bootstrap over test sequences")
 
 
 def _fmt(x: Any) -> str:

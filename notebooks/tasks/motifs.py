@@ -52,8 +52,8 @@ data_path = None  # your sequences in another format, instead of fasta_path (pla
 #   a table with columns sequence,label (GUE style; optional name, split, tss, species),
 #   a folder of train.csv, dev.csv (or val.csv), test.csv (the file names give the split),
 #   a folder holding positives.fa and negatives.fa, or "positives=pos.fa,negatives=neg.fa".
-#   Relative paths are read from the folder the chapter runs in (the project root with the
-#   book runner); errors say where a file was looked for.
+#   Relative paths typed to `python -m genomebook.book run` are read from your current folder;
+#   in a notebook, from the notebook's folder; errors say where a file was looked for.
 unequal_lengths = "error"  # your files: sequences of different lengths stop, unless "pad" (centre-pad with N) or "crop" (centre-crop)
 duplicate_names = "error"  # your FASTA files: repeated record names stop, unless "rename" (name, name.2, ...)
 allow_iupac = False  # your files: IUPAC ambiguity codes (R, Y, ...) stop, unless True (read as N)
@@ -80,8 +80,8 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from torch.utils.data import DataLoader, TensorDataset
 
 from genomebook import chapter, metrics, motifs, report, seq, train
-from genomebook.datasets import read_labelled_sequences, registry
-from genomebook.datasets.labelled import chapter_split, length_summary
+from genomebook.datasets import registry
+from genomebook.datasets.labelled import chapter_split, user_source
 from genomebook.datasets.motif_files import motif_collection as resolve_motif_collection
 from genomebook.interpret import filter_motifs
 from genomebook.predict import predict as predict_batches
@@ -89,12 +89,8 @@ from genomebook.models import KmerLogisticRegression, MotifCNN, MotifCNNConfig, 
 from genomebook.simulate import composition, motif_grammar_world
 from genomebook.simulate.grammar import LABEL_NOISE
 
-user_data = any(p is not None for p in (fasta_path, labels_path, data_path))
-if fasta_path is not None and data_path is not None:
-    raise ValueError(f"Give fasta_path (with labels_path) or data_path, not both (got fasta_path={fasta_path!r}, "
-                     f"data_path={data_path!r}).")
-if labels_path is not None and fasta_path is None and data_path is None:
-    raise ValueError(f"labels_path={labels_path!r} labels the records of a FASTA file: give fasta_path too.")
+user_files = user_source(fasta_path, labels_path, data_path)
+user_data = user_files is not None
 splits = {s: f"{real_dataset}_{s}" for s in ("train", "dev", "test")}
 run = chapter.open_run("motifs", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source,
                        datasets=list(splits.values()), user_data=user_data,
@@ -107,12 +103,8 @@ if simulated and len(planted) != 3:
                      f"together); got {list(motif_ids)}.")
 if user_data:
     # read before any training: bad files stop here with the file, the record and the fix
-    data = read_labelled_sequences(fasta_path if fasta_path is not None else data_path, labels_path,
-                                   unequal=unequal_lengths, duplicate_names=duplicate_names,
-                                   allow_iupac=allow_iupac)
-    display(report.note(
-        "Your data", f"{data.describe()} The claims about planted motifs cannot be tested: your "
-        "data has no planted motifs.", "important"))
+    data = run.user_data(user_files, labels_path, unequal_lengths=unequal_lengths,
+                         duplicate_names=duplicate_names, allow_iupac=allow_iupac)
 elif source == "real":
     e = registry.entry(splits["test"])
     display(report.note(
@@ -146,15 +138,6 @@ split = None  # predefined train/dev/test membership, when the data comes with o
 world = None
 if user_data:
     names, sequences, labels, split = data.names, data.seqs, data.labels, data.split
-    display(length_summary(data.lengths, labels).rename_axis("label (lengths as read, bp)"))
-    display(data.counts().rename_axis("split (records per label)"))
-    n_changed = int((data.lengths != len(sequences[0])).sum())
-    did = {"pad": "centre-padded with N", "crop": "centre-cropped"}.get(unequal_lengths, "changed")
-    print(f"unequal_lengths={unequal_lengths!r}: " + (
-        f"{n_changed} of {len(names)} sequences {did} to {len(sequences[0])} bp" if n_changed
-        else f"all {len(names)} sequences are {len(sequences[0])} bp as read; none padded or cropped"))
-    for line in data.notes:
-        print(line)
     group = np.array(["?"] * len(labels))
 elif source == "real":
     frames = {name: registry.read(name) for name in splits.values()}
@@ -466,8 +449,6 @@ nan = float("nan")
 two_col = lambda p: np.c_[1 - p, p]  # noqa: E731 (binary probabilities as (N, 2))
 gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_scan), "auROC",
                                 n_boot=sizes["n_boot"], seed=seed)
-kmer_gap = metrics.paired_difference(y_test, two_col(p_cnn), two_col(p_kmer), "auROC",
-                                     n_boot=sizes["n_boot"], seed=seed)
 pair = {"value": nan, "ci_low": None, "ci_high": None, "n": None}
 if simulated:
     g_test = group[idx_test]
@@ -511,11 +492,9 @@ claims = [
                  ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
                  detail=f"CNN {cnn_auroc.value:.3f} vs scanner {scan_auroc.value:.3f}; paired bootstrap",
                  built_in=run.built_in_for("scanner")),
-    report.Claim("The CNN beats the k-mer baseline: its test auROC minus that of a k-mer-count "
-                 "logistic regression (k chosen on validation from 2 to 6) is above 0",
-                 kmer_gap["value"], 0.0, ">", ci_low=kmer_gap["ci_low"], ci_high=kmer_gap["ci_high"],
-                 n=kmer_gap["n"], detail=f"CNN {cnn_auroc.value:.3f} vs k-mer baseline (k = {kmer.k_}) "
-                 f"{kmer_auroc.value:.3f}; paired bootstrap"),
+    report.beats_baseline("CNN", "k-mer baseline", y_test, p_cnn, p_kmer, n_boot=sizes["n_boot"], seed=seed,
+                          detail=f"CNN {cnn_auroc.value:.3f} vs k-mer-count logistic regression (k = {kmer.k_}, "
+                          f"chosen on validation from 2 to 6) {kmer_auroc.value:.3f}"),
     report.Claim("The CNN learned the pair rule: mean probability for B+C exceeds that for B "
                  "or C alone by at least 0.5", pair["value"], 0.5, ">=", ci_low=pair["ci_low"],
                  ci_high=pair["ci_high"], n=pair["n"], detail=pair_detail,

@@ -24,8 +24,8 @@ import sys
 
 import pandas as pd
 
-from genomebook.datasets.labelled import (DUPLICATE_NAMES, UNEQUAL, chapter_split, length_summary,
-                                          read_labelled_sequences)
+from genomebook.datasets.labelled import (CHAPTER_INPUTS, DUPLICATE_NAMES, UNEQUAL, chapter_split,
+                                          length_summary, read_labelled_sequences)
 from genomebook.datasets.leakage import leakage_card
 from genomebook.datasets.motif_files import motif_collection
 from genomebook.datasets.registry import (DataUnavailable, UnknownDataset, available, entry,
@@ -96,8 +96,6 @@ def _cmd_verify(args) -> int:
     return 1 if len(bad) else 0
 
 
-#: Chapters ``check --chapter`` knows, with the number of classes each trains on.
-CHECK_CHAPTERS = {"motifs": 2}
 
 
 def _frame(df: pd.DataFrame) -> str:
@@ -124,7 +122,7 @@ def _cmd_check(args) -> int:
               f"class (e.g. positives=pos.fa negatives=neg.fa); got {args.paths}", file=sys.stderr)
         return 2
     source = ",".join(args.paths) if len(args.paths) > 1 else args.paths[0]
-    n_classes = CHECK_CHAPTERS.get(args.chapter, args.n_classes)
+    n_classes = CHAPTER_INPUTS[args.chapter].n_classes if args.chapter else args.n_classes
     try:
         data = read_labelled_sequences(source, args.labels, unequal=args.unequal_lengths,
                                        duplicate_names=args.duplicate_names, n_classes=n_classes,
@@ -164,18 +162,21 @@ def _cmd_check(args) -> int:
             print(f"warning: {leaks} sequence(s) of a later split also occur in an earlier one; test scores "
                   "there measure memory. Remove them, or re-split.")
     if args.chapter:
-        try:
-            coll = motif_collection(args.motif_collection, data.extra.get("species"))
-        except (SequenceError, FileNotFoundError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"\nthe {args.chapter} chapter will use: all {len(data):,} records, {length} bp, "
-              f"{len(data.classes)} classes ({', '.join(data.classes)})")
+        spec = CHAPTER_INPUTS[args.chapter]
+        print(f"\nthe {args.chapter} chapter will use: {len(data):,} records, {length} bp, "
+              f"{len(data.classes)} classes ({', '.join(data.classes)}); the profile's size caps may keep fewer "
+              "(the chapter prints how many)")
         for line in notes:
             print(f"  {line}")
         print("  " + ", ".join(f"{k} {len(ix):,}" for k, ix in parts.items()))
-        print(f"  motifs: {coll.name} ({len(coll.motifs):,} motifs); {coll.why}")
-        print("  claims about planted motifs: not testable here (your data has no planted motifs)")
+        if spec.motif_collection:
+            try:
+                coll = motif_collection(args.motif_collection, data.extra.get("species"))
+            except (SequenceError, FileNotFoundError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            print(f"  motifs: {coll.name} ({len(coll.motifs):,} motifs); {coll.why}")
+        print(f"  claims: {spec.untestable}")
     print("\nok: the files can be read" + (f" by the {args.chapter} chapter" if args.chapter else ""))
     return 0
 
@@ -211,7 +212,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="a FASTA (with --labels), a sequence,label table, a folder of train/dev/test "
                         "tables or with positives.fa + negatives.fa, or class=path pairs")
     p.add_argument("--labels", metavar="TABLE", help="label table of a FASTA: name, label[, split, tss, species]")
-    p.add_argument("--chapter", choices=sorted(CHECK_CHAPTERS), help="also print what this chapter will use")
+    p.add_argument("--chapter", choices=sorted(CHAPTER_INPUTS), help="also print what this chapter will use")
     p.add_argument("--duplicate-names", choices=DUPLICATE_NAMES, default="error",
                    help="repeated FASTA names: stop (default) or rename (the chapter's duplicate_names)")
     p.add_argument("--allow-iupac", action="store_true", help="read IUPAC codes as N (the chapter's allow_iupac)")

@@ -527,6 +527,75 @@ def chapter_split(labels: Sequence[int] | np.ndarray, split: Sequence[str] | np.
     return {"train": idx_train, "dev": idx_val, "test": idx_test}, notes
 
 
+@dataclass(frozen=True)
+class ChapterInput:
+    """What a sequence chapter expects of a reader's files.
+
+    ``n_classes``: the labels it trains on (0..n_classes-1); ``untestable``: the sentence the
+    chapter and ``check --chapter`` show about the claims a reader's files cannot test (and
+    why); ``motif_collection``: whether it matches motifs (then ``check`` says which collection).
+    """
+
+    n_classes: int
+    untestable: str
+    motif_collection: bool = False
+
+
+#: The sequence chapters that take a reader's files, read by
+#: :meth:`genomebook.chapter.Run.user_data` and ``python -m genomebook.datasets check --chapter``.
+CHAPTER_INPUTS = {
+    "motifs": ChapterInput(2, "The claims about planted motifs cannot be tested: your data has no planted "
+                              "motifs.", motif_collection=True),
+}
+
+
+def user_source(fasta_path: str | os.PathLike | None = None, labels_path: str | os.PathLike | None = None,
+                data_path: str | os.PathLike | Mapping[str, str] | None = None):
+    """The reader's files from a chapter's three data parameters: the ``source`` for :func:`read_labelled_sequences`, or None.
+
+    ``fasta_path`` (with ``labels_path``) and ``data_path`` are alternatives; giving both, or a
+    label table without its FASTA, stops with a message naming the parameters. None of them
+    given returns None (the chapter uses its simulated or registry data). Used by every
+    sequence chapter (motifs, promoters, tf_binding, splice_sites, dnabert).
+    """
+    if fasta_path is not None and data_path is not None:
+        raise ValueError(f"Give fasta_path (with labels_path) or data_path, not both (got fasta_path={fasta_path!r}, "
+                         f"data_path={data_path!r}).")
+    if labels_path is not None and fasta_path is None and data_path is None:
+        raise ValueError(f"labels_path={labels_path!r} labels the records of a FASTA file: give fasta_path too.")
+    return fasta_path if fasta_path is not None else data_path
+
+
+def cap_splits(data: LabelledSequences, caps: Mapping[str, int | None], parts: Mapping[str, np.ndarray], *,
+               seed: int = 0) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Keep at most ``caps[split]`` rows of each split of ``parts`` (stratified by label, seeded).
+
+    ``parts`` is :func:`chapter_split`'s ``{"train", "dev", "test"} -> index array``; a split
+    missing from ``caps`` (or capped at None) is kept whole. Returns the kept index arrays (in
+    their original order) and one note per capped split saying how many of how many rows were
+    used, for the chapter to print: a profile's sizes apply to a reader's files, and the page
+    says so. Used by the sequence chapters on a reader's files.
+    """
+    rng = np.random.default_rng(seed)
+    kept, notes = {}, []
+    for name, ix in parts.items():
+        cap = caps.get(name)
+        ix = np.asarray(ix)
+        if cap is None or len(ix) <= cap:
+            kept[name] = ix
+            continue
+        labels = data.labels[ix]
+        take = []
+        for c in np.unique(labels):  # each class keeps its share, at least one row
+            rows = ix[labels == c]
+            n = max(1, int(round(cap * len(rows) / len(ix))))
+            take.append(rng.choice(rows, min(n, len(rows)), replace=False))
+        kept[name] = np.sort(np.concatenate(take))
+        notes.append(f"{name}: {len(kept[name]):,} of {len(ix):,} records used (the profile's cap; "
+                     f"raise it with the chapter's size parameter or profile='paper')")
+    return kept, notes
+
+
 def length_summary(seqs: Sequence[str] | np.ndarray, labels: Sequence[int] | np.ndarray) -> pd.DataFrame:
     """Sequence lengths per class: one row per label (sorted), columns n, min, median, max (bp).
 
