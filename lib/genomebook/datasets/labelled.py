@@ -34,10 +34,12 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from genomebook.datasets._io import MissingFileError, iter_lines, read_table
+from genomebook.datasets.gue import Split
 from genomebook.seq import SequenceError, pad_or_trim, read_fasta, read_fasta_records, validate
 
-__all__ = ["DUPLICATE_NAMES", "SPLITS", "UNEQUAL", "LabelledSequences", "chapter_split", "length_summary",
-           "parse_class_paths", "read_labelled_sequences", "read_labels", "resolve_path"]
+__all__ = ["CHAPTER_INPUTS", "DUPLICATE_NAMES", "SPLITS", "UNEQUAL", "ChapterInput", "LabelledSequences",
+           "cap_splits", "chapter_split", "length_summary", "parse_class_paths", "read_labelled_sequences",
+           "read_labels", "resolve_path", "user_source"]
 
 #: What :func:`read_labelled_sequences` may do with sequences of different lengths.
 UNEQUAL = ("error", "pad", "crop")
@@ -98,6 +100,15 @@ class LabelledSequences:
 
     def __len__(self) -> int:
         return len(self.seqs)
+
+    def take(self, ix: Sequence[int] | np.ndarray) -> Split:
+        """The records at positions ``ix`` as a :class:`~genomebook.datasets.gue.Split` (sequences, labels).
+
+        The unit the DNABERT workflow trains and scores on; used by the promoters, tf_binding,
+        splice_sites and dnabert chapters on a reader's files (``ix`` from :func:`chapter_split`).
+        """
+        ix = np.asarray(ix, dtype=np.int64)
+        return Split([self.seqs[i] for i in ix], self.labels[ix])
 
     def counts(self) -> pd.DataFrame:
         """Records per split (rows; ``all`` when there is no split) and label (columns), ints."""

@@ -54,12 +54,13 @@ from genomebook.datasets.gue import Split
 from genomebook.models.bert import (BertClassifier, BertMLM, BertXLClassifier, config_dict, bert_config,
                                     n_pieces_for)
 from genomebook.models import registry as model_registry
+from genomebook.models.baselines import KmerLogisticRegression
 from genomebook.models.lightning import SequenceClassifier
 from genomebook.simulate.genome import dnabert_genome
 from genomebook.tokenize import KmerTokenizer, mask_kmer_spans
 
 __all__ = [
-    "BASELINES", "BERT_MODELS", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
+    "BASELINES", "BERT_MODELS", "KMER_BASELINE", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
     "pretraining_corpus", "real_pretraining_corpus", "pretraining_mask", "heldout_datasets", "MaskedCorpus",
     "HELDOUT_OVERLAP_K", "default_cache_dir", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores",
     "compare", "plot_roc_pr", "probability_fn",
@@ -68,6 +69,8 @@ __all__ = [
 #: The CNN baselines: the "sequence" models of :mod:`genomebook.models.registry`.
 BASELINES: tuple[str, ...] = model_registry.names("sequence")
 BERT_MODELS: tuple[str, ...] = ("DNABERT", "DNABERT (random init)")
+#: The composition baseline every sequence chapter reports (:class:`genomebook.models.KmerLogisticRegression`).
+KMER_BASELINE = "k-mer baseline"
 _CACHE_VERSION = 2  # 2: chunks drawn only from documents at least as long as the batch's chunks
 
 
@@ -438,7 +441,7 @@ def pretrain_default(profile: str, *, data_source: str = "simulated", seed: int 
 
 @dataclass
 class Fitted:
-    """A trained classifier: ``kind`` "bert" (k-mer ids) or "onehot" (CNN baselines)."""
+    """A trained classifier: ``kind`` "bert" (k-mer ids), "onehot" (CNN baselines) or "kmer" (the k-mer baseline; ``k`` its chosen k)."""
 
     model: Any
     name: str
@@ -451,7 +454,7 @@ class Fitted:
 
     @property
     def epochs_run(self) -> int:
-        return len(self.history)
+        return 0 if self.kind == "kmer" else len(self.history)
 
     @property
     def stopped_while_improving(self) -> bool:
@@ -566,13 +569,30 @@ def fit_baseline(name: str, train_split: Split, val_split: Split, sizes: dict[st
     return Fitted(model, name, "onehot", _history(hist), time.perf_counter() - t0, C, None, seed)
 
 
+def fit_kmer_baseline(train_split: Split, val_split: Split, *, n_classes: int | None = None, seed: int = 0) -> Fitted:
+    """The k-mer baseline (:data:`KMER_BASELINE`): a :class:`Fitted` of kind "kmer".
+
+    A :class:`~genomebook.models.KmerLogisticRegression` on both-strand k-mer frequencies, k
+    from 2 to 6 chosen on ``val_split`` (auROC for two classes, accuracy for more). Its
+    ``history`` holds the validation score per k (columns k, metric, value; no epochs). Used
+    by :func:`fit_model`, hence by every chapter that compares models with :func:`compare`.
+    """
+    t0 = time.perf_counter()
+    C = _n_classes(train_split, n_classes)
+    model = KmerLogisticRegression(ks=range(2, 7), seed=seed).fit(train_split.seqs, train_split.labels,
+                                                                   val_split.seqs, val_split.labels)
+    return Fitted(model, KMER_BASELINE, "kmer", model.validation_, time.perf_counter() - t0, C, model.k_, seed)
+
+
 def fit_model(name: str, train_split: Split, val_split: Split, sizes: dict[str, Any], *,
               pretrained: Pretrained | None = None, n_classes: int | None = None, seed: int = 0) -> Fitted:
-    """Fit a model by name: "DNABERT" (needs ``pretrained``), "DNABERT (random init)", or a baseline.
+    """Fit a model by name: "DNABERT" (needs ``pretrained``), "DNABERT (random init)", a CNN baseline or "k-mer baseline".
 
-    Returns the :class:`Fitted` of :func:`finetune_bert` or :func:`fit_baseline`; used by
-    :func:`compare`.
+    Returns the :class:`Fitted` of :func:`finetune_bert`, :func:`fit_baseline` or
+    :func:`fit_kmer_baseline`; used by :func:`compare`.
     """
+    if name == KMER_BASELINE:
+        return fit_kmer_baseline(train_split, val_split, n_classes=n_classes, seed=seed)
     if name == "DNABERT":
         if pretrained is None:
             raise ValueError("'DNABERT' starts from a pre-trained model: pass pretrained=pretrain_default(...).")
@@ -594,6 +614,13 @@ def predict(fitted: Fitted, seqs: list[str], batch_size: int = 256) -> np.ndarra
     if not seqs:
         return np.zeros((0, fitted.n_classes), np.float32)
     model = fitted.model
+    if fitted.kind == "kmer":
+        p = model.predict_proba(seqs).astype(np.float32)
+        if p.shape[1] != fitted.n_classes:  # a class absent from training gets probability 0
+            full = np.zeros((len(seqs), fitted.n_classes), np.float32)
+            full[:, model.model_.classes_] = p
+            p = full
+        return p
     if fitted.kind == "bert":
         return gpredict.predict(model, seqs, batch_size=batch_size, batch_fn=lambda chunk: _tokens(chunk, fitted.k),
                                 transform=lambda logits: torch.softmax(logits.float(), -1))
@@ -650,7 +677,7 @@ def compare(train_split: Split, val_split: Split, test_split: Split, models: Seq
     """Fit every model in ``models`` with every seed, predict ``test_split`` and score it (see :func:`scores`).
 
     Takes train / validation / test :class:`~genomebook.datasets.gue.Split` s, model names
-    (:data:`BERT_MODELS`, :data:`BASELINES`), the sizes dict and the seeds; returns a
+    (:data:`BERT_MODELS`, :data:`BASELINES`, :data:`KMER_BASELINE`), the sizes dict and the seeds; returns a
     :class:`Comparison` whose ``scores`` has one row per model x seed x metric (with the
     fit's ``seconds`` and ``epochs``), ``probs`` the test probabilities (N, C) per (model,
     seed), and ``histories`` the training curves. ``log`` gets one line per fit (``None``:
@@ -669,17 +696,19 @@ def compare(train_split: Split, val_split: Split, test_split: Split, models: Seq
             sc["seconds"] = round(f.seconds, 1)
             sc["epochs"] = f.epochs_run
             rows.append(sc)
-            h = f.history.copy()
-            h.insert(0, "seed", seed)
-            h.insert(0, "model", name)
-            hists.append(h)
+            if f.kind != "kmer":  # the k-mer baseline has validation scores per k, no training curve
+                h = f.history.copy()
+                h.insert(0, "seed", seed)
+                h.insert(0, "model", name)
+                hists.append(h)
             probs[(name, seed)] = p
             if keep_models:
                 fitted[(name, seed)] = f
             if log:
                 mcc = float(sc.loc[sc["metric"] == "MCC", "value"].iloc[0])
                 log(f"{name:<22} seed {seed}: test MCC {mcc:.3f}  ({f.epochs_run} epochs, {f.seconds:.0f} s)")
-    return Comparison(pd.concat(rows, ignore_index=True), probs, fitted, pd.concat(hists, ignore_index=True))
+    return Comparison(pd.concat(rows, ignore_index=True), probs, fitted,
+                      pd.concat(hists, ignore_index=True) if hists else pd.DataFrame())
 
 
 def plot_roc_pr(y: Sequence[int] | np.ndarray, probs_by_name: dict[str, np.ndarray], axes) -> None:
