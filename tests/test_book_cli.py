@@ -105,3 +105,13 @@ def test_relative_path_parameters_are_read_from_the_callers_folder(tmp_path):
     assert got["fasta_path"] == str(tmp_path / "pos.fa") and got["task_paths"] == {"prom": str(tmp_path / "gue")}
     assert got["labels_path"] == "missing.tsv"  # not found there: passed on, the chapter's error says where it looked
     assert got["profile"] == "pos.fa"  # not a path parameter
+
+
+def test_citations_are_made_local_to_a_page_with_a_bibliography():
+    from genomebook.book import local_citations
+
+    cells = ["As {cite}`a, b` and {cite:p}`c` showed.", "```{bibliography}\n:filter: docname in docnames\n```\n"]
+    got = local_citations(cells, "motifs-")
+    assert got[0] == "As {cite}`motifs-a,motifs-b` and {cite:p}`motifs-c` showed."
+    assert got[1] == "```{bibliography}\n:keyprefix: motifs-\n:filter: docname in docnames\n```\n"
+    assert local_citations(cells[:1], "x-") == cells[:1]  # no bibliography on the page: links to the home page's

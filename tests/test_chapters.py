@@ -73,6 +73,9 @@ def test_build_succeeds_and_prints_the_summary(smoke_site):
         assert any(line.split()[:2] == [name, "smoke"] and line.rstrip().endswith("ok")
                    for line in proc.stdout.splitlines()), proc.stdout
     assert (smoke_site["site"] / "_build" / "html" / "index.html").exists()
+    log = proc.stdout + proc.stderr  # each page lists its own references: no duplicate or missing keys
+    assert "duplicate citation" not in log and "could not find bibtex key" not in log, \
+        [line for line in log.splitlines() if "citation" in line or "bibtex" in line]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

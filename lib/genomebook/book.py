@@ -97,12 +97,40 @@ def parse_value(text: str) -> Any:
         return text
 
 
+_CITE = re.compile(r"(\{cite(?::[a-z]+)?\}`)([^`]+)(`)")
+_BIBLIOGRAPHY = re.compile(r"(```\{bibliography\}[^\n]*\n)")
+
+
+def local_citations(markdown: list[str], prefix: str) -> list[str]:
+    """The markdown cells of one page, with its citations and bibliography made local to it.
+
+    When the page has a ``{bibliography}`` directive, every ``{cite}`a,b``` role (and
+    ``{cite:p}``, ``{cite:t}``, ...) gets ``prefix`` in front of each key, and the directive the
+    option ``:keyprefix: prefix``, as sphinxcontrib-bibtex asks for a work cited on several
+    pages: each page then lists its own references without "duplicate citation" warnings. A
+    page without a bibliography is returned unchanged (its citations link to the home page's
+    list). Chapters are written with plain keys; :func:`prepare_site` pairs every chapter with
+    this applied (prefix: the chapter's name and a dash).
+    """
+    if not any(_BIBLIOGRAPHY.search(text) for text in markdown):
+        return list(markdown)
+
+    def cite(m: re.Match) -> str:
+        return m.group(1) + ",".join(prefix + k.strip() for k in m.group(2).split(",")) + m.group(3)
+
+    return [_BIBLIOGRAPHY.sub(lambda m: m.group(1) + f":keyprefix: {prefix}\n", _CITE.sub(cite, text))
+            for text in markdown]
+
+
 def _to_notebook(ch: Chapter, path: Path) -> None:
     # jupytext and nbformat: slow to import, needed only to pair a chapter with its notebook
     import jupytext
     import nbformat
 
     nb = jupytext.read(ch.source)
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    for cell, text in zip(md, local_citations([c.source for c in md], f"{ch.name}-")):
+        cell.source = text
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
