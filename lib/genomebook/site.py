@@ -828,3 +828,29 @@ def write_pages(site: Path, results: str | os.PathLike | None = None, root: Path
     pages = [write_claims_page(site, results), write_published_page(site, results),
              write_runs_page(site, root), write_data_page(site, results, root)]
     return pages + add_chapter_downloads(site, results, root)
+
+
+# --------------------------------------------------------------------------- Sphinx hook
+
+
+def _unique_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Drop repeated inline scripts from a page (``html-page-context``).
+
+    sphinx-thebe registers its inline configuration (``const THEBE_JS_URL = ...``) once per
+    ``env-before-read-docs`` event, which this build emits twice; the second copy redeclares
+    the constants and each page logged a console error. Same filename and same body: keep the
+    first.
+    """
+    scripts, seen = [], set()
+    for js in context.get("script_files", []):
+        key = (getattr(js, "filename", str(js)) or "", getattr(js, "attributes", {}).get("body", ""))  # None or ""
+        if key not in seen:
+            seen.add(key)
+            scripts.append(js)
+    context["script_files"][:] = scripts  # in place: the theme holds the same list
+
+
+def setup(app) -> dict:
+    """Sphinx extension (``_config.yml``: ``sphinx.extra_extensions``): each page's scripts once."""
+    app.connect("html-page-context", _unique_scripts, priority=999)  # after the extensions that add scripts
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
