@@ -119,3 +119,15 @@ def test_downloads_section_and_rerun_command(small_site):
                                "parameters": {"scanner_motifs": ["MA0139.2"], "fasta_path": "my file.fa"}}) == \
         "python -m genomebook.book run motifs -p profile book -p seed 3 -p scanner_motifs '[\"MA0139.2\"]' " \
         "-p fasta_path 'my file.fa'"
+
+
+def test_runs_page_shows_each_chapters_time_against_its_budget(small_site):
+    """The runs page puts each chapter's seconds beside the profile's budget and sums the book."""
+    rec = json.loads((small_site / "site" / "_runs" / "motifs.json").read_text())
+    rec["seconds"] = 75.0  # over the smoke budget of 60 s
+    (small_site / "site" / "_runs" / "motifs.json").write_text(json.dumps(rec))
+    text = site.write_runs_page(small_site / "site").read_text()
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| [")}
+    assert "| 1 | 60 ✓ |" in rows["[deepcage](notebooks/papers/deepcage)"]
+    assert "| 75 | 60 ✗ (+25%) |" in rows["[motifs](notebooks/tasks/motifs)"]
+    assert "All chapters together: 77 s." in text  # no whole-book budget at smoke

@@ -17,9 +17,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["PROFILES", "profile", "profile_table"]
+__all__ = ["BUDGET_SECONDS", "BOOK_BUDGET_SECONDS", "PROFILES", "profile", "profile_table"]
 
 PROFILES = ("smoke", "book", "paper")
+
+#: Wall-clock budget of one chapter run on 2 CPU cores, per profile (the header of
+#: ``profiles.yaml``; ``paper`` runs on a GPU for hours and has none). The runs page shows each
+#: chapter's time beside it.
+BUDGET_SECONDS = {"smoke": 60, "book": 300}
+#: Budget of the whole ``make book`` (every chapter at ``book``) on 2 CPU cores.
+BOOK_BUDGET_SECONDS = {"book": 2400}
 
 
 @lru_cache(maxsize=1)

@@ -35,6 +35,7 @@ import pandas as pd
 
 from genomebook import published as published_numbers
 from genomebook.datasets.registry import load_registry
+from genomebook.profiles import BOOK_BUDGET_SECONDS, BUDGET_SECONDS
 from genomebook.report import OUTCOMES
 
 #: Files and folders of a site folder that are generated (never copied from ``book/``).
@@ -509,6 +510,13 @@ def _env_line(env: dict[str, Any]) -> str:
     return f"commit `{commit}`; {hw}; Python {env.get('python', '?')}; {pkgs}"
 
 
+def _budget(seconds: float, budget: float | None) -> str:
+    """'300 ✓' within the budget (whole seconds, as shown), '300 ✗ (+25%)' over it, '–' without one."""
+    if budget is None:
+        return "–"
+    return f"{budget:,} ✓" if round(seconds) <= budget else f"{budget:,} ✗ (+{max(seconds / budget - 1, 0.01):.0%})"
+
+
 def write_runs_page(site: Path, root: Path | None = None) -> Path:
     """``<site>/runs.md``: every chapter's last run (profile, seed, data source, seconds, status,
     parameters, finish time) and where it ran (commit, package versions, CPU cores, GPU: the run
@@ -528,13 +536,21 @@ def write_runs_page(site: Path, root: Path | None = None) -> Path:
     if not records:
         lines.append("No chapter has been executed for this build.")
         return _write(Path(site) / "runs.md", lines)
-    lines += ["| chapter | profile | seed | data | seconds | status | finished |",
-              "|---|---|---|---|--:|---|---|"]
+    lines += ["| chapter | profile | seed | data | seconds | budget (s) | status | finished |",
+              "|---|---|---|---|--:|---|---|---|"]
     for r in records:
         status = r["status"] + (f": {r['error']}" if r["error"] else "")
         lines.append(f"| [{r['chapter']}]({Path(r['notebook']).with_suffix('')}) | "
                      f"{r['profile']} | {r['seed']} | {r['data_source'] or '–'} | "
-                     f"{float(r['seconds']):,.0f} | {status} | {str(r['finished'])[:16]} |")
+                     f"{float(r['seconds']):,.0f} | {_budget(float(r['seconds']), BUDGET_SECONDS.get(r['profile']))} | "
+                     f"{status} | {str(r['finished'])[:16]} |")
+    profiles_run = {r["profile"] for r in records}
+    total = sum(float(r["seconds"]) for r in records)
+    whole = BOOK_BUDGET_SECONDS.get(next(iter(profiles_run))) if len(profiles_run) == 1 else None
+    lines += ["", f"All chapters together: {total:,.0f} s"
+              + (f" against a budget of {whole:,} s for the whole book ({_budget(total, whole)})." if whole else ".")
+              + " Budgets (profiles.yaml) hold for an idle 2-core machine; on a loaded one the times "
+              "are upper bounds, and on a GPU they are not the measure."]
     shown = lambda r: {k: v for k, v in (r.get("parameters") or {}).items() if k not in ("profile", "seed")}  # noqa: E731
     given = [r for r in records if shown(r)]
     lines += ["", "## Parameters given", ""]
