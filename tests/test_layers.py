@@ -11,7 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "lib" / "genomebook"
 # (it is pure NumPy/SciPy and imports nothing of genomebook); `profiles` (sizes read from
 # profiles.yaml) sits there too because workflows and the chapter skeleton both read it.
 LAYERS = {
-    "data": ["profiles", "seq", "metrics", "motifs", "tokenize", "datasets"],
+    "data": ["profiles", "seq", "metrics", "motifs", "tokenize", "dna_words", "datasets"],
     "worlds": ["simulate"],
     "models": ["models", "train"],
     "methods": ["predict", "interpret", "attention", "discovery", "variants", "adversarial"],
