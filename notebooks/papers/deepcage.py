@@ -57,8 +57,9 @@ profile = "book"  # smoke | book | paper: sets the sizes below when they are Non
 seed = 0
 fold = 0  # which of the five cell-type folds is the test set (0-4); run all five for every cell type
 expression_source = "simulated"  # simulated | real (DeepCAGE's TF expression of 55 ENCODE cell types)
-motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs)
-data_dir = None  # your data: a folder written by genomebook.datasets.accessibility.AccessibilityData.save
+motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs); your files: also a JASPAR group (plants, ...) or a motif file
+data_dir = None  # your data: a folder of plain files (labels.tsv, counts.tsv or signal.tsv, expression.tsv, windows.fa or genome.fa; see book/your-data.md) or one written by AccessibilityData.save
+window = None  # with genome.fa in data_dir: bp read around each locus (None: 1000, the paper's)
 n_loci = None  # loci of the simulated world (None: from the profile)
 epochs = None  # maximum training epochs per model (None: from the profile)
 gis_cell = None  # cell type of the top-20 TF plot (None: K562 when it is a test cell type, else the first)
@@ -78,6 +79,7 @@ import seaborn as sns
 from IPython.display import display
 
 from genomebook import chapter, metrics, motifs, published, report, train
+from genomebook.datasets import accessibility_files
 from genomebook.datasets.accessibility import (
     AccessibilityDataModule, cell_type_folds, locus_sequences, one_hot_codes, window_overlaps,
 )
@@ -96,12 +98,20 @@ run = chapter.open_run("deepcage", results_dir=results_dir, progress=progress, p
 sizes, store, source = run.sizes, run.store, run.source
 print(f"fold={fold}")
 data, world, _ = load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
-                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data",
+                                 window=window, need_signal=True)
 if world is None:
     display(report.note(
-        "Your data", f"Loci, cell types, expression and labels from <code>{data_dir}</code>. The "
+        "Your data", f"Loci, cell types, expression, labels and signal from <code>{data_dir}</code> (the "
+        "'Run a chapter on your data' page describes the plain files; the profile's sizes do not apply). The "
         "claims that need the ground truth (true driver TFs, planted motifs) cannot be tested "
         "on it.", "important"))
+    if data.meta.get("reader") == accessibility_files.READER:
+        files_card = accessibility_files.describe_files(data)
+        store.table("your_files", files_card)
+        display(files_card.style.hide(axis="index"))
+        for line in data.meta["notes"]:
+            print(line)
 else:
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins, {data.seq_len} bp windows) in "

@@ -34,8 +34,9 @@ profile = "book"  # smoke | book | paper: sets the sizes below when they are Non
 seed = 0
 fold = 0  # which of the five cell-type folds is held out as the test set (0-4)
 expression_source = "simulated"  # simulated | real (DeepCAGE's TF expression of 55 ENCODE cell types)
-motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs)
-data_dir = None  # your data: a folder written by genomebook.datasets.accessibility.AccessibilityData.save
+motif_source = "jaspar"  # jaspar (JASPAR 2024) | hocomoco (the paper's 401 HOCOMOCO v11 core motifs); your files: also a JASPAR group (plants, ...) or a motif file
+data_dir = None  # your data: a folder of plain files (labels.tsv, expression.tsv, windows.fa or genome.fa; see book/your-data.md) or one written by AccessibilityData.save
+window = None  # with genome.fa in data_dir: bp read around each locus (None: 1000, the paper's)
 n_loci = None  # loci of the simulated world (None: from the profile)
 epochs = None  # maximum training epochs (None: from the profile)
 results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
@@ -51,6 +52,7 @@ from IPython.display import display
 from matplotlib.patches import Rectangle
 
 from genomebook import chapter, metrics, report, train
+from genomebook.datasets import accessibility_files
 from genomebook.datasets.accessibility import (
     AccessibilityDataModule, cell_type_folds, locus_sequences, window_overlaps,
 )
@@ -67,12 +69,19 @@ run = chapter.open_run("chromatin_accessibility", results_dir=results_dir, progr
 sizes, store, source = run.sizes, run.store, run.source
 print(f"fold={fold}")
 data, world, _ = load_or_simulate(sizes, data_dir=data_dir, expression_source=expression_source,
-                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data")
+                                 motif_source=motif_source, seed=seed, folder=store.dir / "world_data", window=window)
 if world is None:
     display(report.note(
         "Your data", f"Loci, cell types, TF expression and peak labels from <code>{data_dir}</code> "
-        "(see the How to use page for building such a folder from narrowPeak, count and TPM files).",
-        "important"))
+        "(the 'Run a chapter on your data' page describes the plain files; the profile's sizes do not apply). "
+        "This chapter's claims need no ground truth: all are evaluated on your data (those on novel loci "
+        "when the test fold has novel loci with a defined score).", "important"))
+    if data.meta.get("reader") == accessibility_files.READER:
+        files_card = accessibility_files.describe_files(data)
+        store.table("your_files", files_card)
+        display(files_card.style.hide(axis="index"))
+        for line in data.meta["notes"]:
+            print(line)
 else:
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins of {len(set(data.loci['chrom']))} "

@@ -26,6 +26,7 @@ from torch import nn
 
 from genomebook import train
 from genomebook.datasets.accessibility import AccessibilityData, DeviceArrays, DeviceLoci, LocusDataset
+from genomebook.datasets.accessibility_files import is_plain_folder, read_accessibility_files
 from genomebook.metrics import celltype_wise
 from genomebook.models import CellTypeModel
 from genomebook.predict import model_device, predict
@@ -128,18 +129,28 @@ def predict_matrix(model: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], t
 
 
 def load_or_simulate(sizes: dict[str, Any], *, data_dir: str | os.PathLike | None, expression_source: str,
-                     motif_source: str, seed: int, folder: str | os.PathLike) -> tuple[AccessibilityData, Any, str]:
+                     motif_source: str, seed: int, folder: str | os.PathLike, window: int | None = None,
+                     need_signal: bool = False) -> tuple[AccessibilityData, Any, str]:
     """The accessibility chapters' data: ``(data, world, source)``.
 
-    With ``data_dir`` (a folder written by :meth:`AccessibilityData.save`) the reader's folder
-    is read memory-mapped (``world`` is None, source ``"user files"``). Otherwise a simulated
-    world (:class:`~genomebook.simulate.AccessibilityWorld`) of the profile's ``sizes`` (keys
+    With ``data_dir`` the reader's folder is read (``world`` is None, source ``"user files"``):
+    a folder written by :meth:`AccessibilityData.save` is read memory-mapped as it is; a folder
+    of plain files (no ``.npy``; :func:`genomebook.datasets.accessibility_files.is_plain_folder`)
+    is read by :func:`~genomebook.datasets.accessibility_files.read_accessibility_files` (motif
+    scores from ``motif_source``, ``window`` bp around each locus when it gives ``genome.fa``;
+    ``need_signal``: counts or signal are required), written to ``folder`` and read back
+    memory-mapped (its ``meta`` says how it was read). Otherwise a simulated world
+    (:class:`~genomebook.simulate.AccessibilityWorld`) of the profile's ``sizes`` (keys
     ``n_loci``, ``n_cells``, ``seq_len`` in bp, ``n_tfs``, ``n_drivers``) is built, written to
     ``folder`` and read back memory-mapped (source ``"simulated"``), so training streams loci
     from disk as it must at the paper's scale (and the folder can be reused as ``data_dir``).
     Used by the chapters ``chromatin_accessibility`` and ``deepcage``.
     """
     if data_dir is not None:
+        if is_plain_folder(data_dir):
+            data = read_accessibility_files(data_dir, motif_source=motif_source, window=window,
+                                            need_signal=need_signal)
+            return AccessibilityData.load(data.save(folder), mmap=True), None, "user files"
         return AccessibilityData.load(data_dir), None, "user files"
     world = accessibility_world(n_loci=sizes["n_loci"], n_cells=sizes["n_cells"], seq_len=sizes["seq_len"],
                                 n_tfs=sizes["n_tfs"], n_drivers=sizes["n_drivers"],
