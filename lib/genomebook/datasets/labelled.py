@@ -557,6 +557,28 @@ class ChapterInput:
 CHAPTER_INPUTS = {
     "motifs": ChapterInput(2, "The claims about planted motifs cannot be tested: your data has no planted "
                               "motifs.", motif_collection=True),
+    "tf_binding": ChapterInput(2, "The transfer claims are testable only with transfer_data_path (the same TF's "
+                                  "sequences in a second species, scored by the models fine-tuned on your data), "
+                                  "and the kind of each sequence (full, weak or decoy site) and the true-motif "
+                                  "scanner need the simulated world's planted sites, which your data does not have."),
+    "promoters": ChapterInput(2, "The claims about TATA promoters (DNABERT against DeePromoter on them, "
+                                 "TATA against non-TATA) and prom-scan cannot be tested: your files do not "
+                                 "say which promoters carry a TATA box and hold no genomic regions to scan; "
+                                 "the attention claim needs a tss column."),
+    # labels 0 acceptor, 1 donor, 2 non-site (GUE's splice task), the boundary in the middle
+    "splice_sites": ChapterInput(3, "Labels are 0 acceptor, 1 donor, 2 non-site; the claim that a model "
+                                    "trained on easy negatives calls GT/AG decoys sites more often than random "
+                                    "non-sites cannot be tested (your non-sites are not easy negatives, and "
+                                    "only the simulated world knows its decoys), nor the GUE reproduction "
+                                    "(needs data_source='real')."),
+    # dnabert: two classes per task of task_paths. The chapter trains any number (each task with the
+    # classes its file holds), but one FASTA per class must give exactly n_classes files, so a larger
+    # number here would refuse positives/negatives pairs; three-class tasks go to splice_sites
+    "dnabert": ChapterInput(2, "The paper's published numbers and its claims about its own tasks (attention "
+                                "around a TSS, planted motifs, true variant effects, the mouse transfer) cannot "
+                                "be tested: your tasks are not the paper's and have no ground truth; "
+                                "pre-trained vs random init, DNABERT vs the CNNs and the k-mer baseline are "
+                                "evaluated on each of your tasks."),
 }
 
 
