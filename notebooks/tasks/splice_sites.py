@@ -32,7 +32,12 @@
 # 3. On the rebuilt set, does DNABERT beat a CNN?
 #
 # With `data_source="real"` the same loop runs on GUE's human splice set (DNABERT-2's
-# "reconstructed" splice task, whose non-sites already contain GT/AG decoys).
+# "reconstructed" splice task, whose non-sites already contain GT/AG decoys). It also runs on
+# your own labelled sequences (three classes, the exon/intron boundary in the middle): a FASTA
+# with a label table (`fasta_path`, `labels_path`), a GUE-style CSV or folder of them, or one
+# FASTA per class (`data_path`). The rebuild then draws from non-sites of your training split
+# held out of the first round; the claims that need the simulated world's easy negatives say
+# so. The page *Run a chapter on your data* shows how.
 
 # %% tags=["parameters"]
 profile = "book"  # smoke | book | paper: sets the sizes below when they are None
@@ -41,7 +46,23 @@ data_source = "simulated"  # simulated | real | auto (real when the mirror holds
 rounds = None  # rebuild rounds after the first fit (None: from the profile)
 n_train = None  # initial training sequences (simulated), or GUE dev sequences used for training (real)
 epochs = None  # DNABERT fine-tuning epochs per round (None: from the profile)
-seq_len = None  # bp per sequence, boundary in the middle; real data are cropped around it, 400 keeps the full GUE length
+seq_len = None  # bp per sequence, boundary in the middle; real data are cropped around it, 400 keeps the full GUE length;
+#   your files: None keeps their length, a shorter value centre-crops them
+fasta_path = None  # your sequences (FASTA); with labels_path replaces the simulated world. Three classes,
+#   as in GUE's splice task: 0 acceptor, 1 donor, 2 non-site (neither); the exon/intron boundary in the
+#   middle of every sequence (index length // 2: a donor's GT starts there, an acceptor's AG ends just before)
+labels_path = None  # table with columns name, label (0/1/2), one row per FASTA record; optional column
+#   split (train/dev/test, used instead of the chapter's 70/15/15 split)
+data_path = None  # your sequences in another format, instead of fasta_path (plain or .gz):
+#   a table with columns sequence,label (GUE style, labels 0/1/2; optional name, split),
+#   a folder of train.csv, dev.csv (or val.csv), test.csv (the file names give the split),
+#   or one FASTA per class: "acceptor=a.fa,donor=d.fa,neither=n.fa" (names matched in any order;
+#   non-site, nonsite or negatives for the third too) or numbered "0=a.fa,1=d.fa,2=n.fa".
+#   Relative paths typed to `python -m genomebook.book run` are read from your current folder;
+#   in a notebook, from the notebook's folder; errors say where a file was looked for.
+unequal_lengths = "error"  # your files: sequences of different lengths stop, unless "pad" (centre-pad with N) or "crop" (centre-crop)
+duplicate_names = "error"  # your FASTA files: repeated record names stop, unless "rename" (name, name.2, ...)
+allow_iupac = False  # your files: IUPAC ambiguity codes (R, Y, ...) stop, unless True (read as N)
 results_dir = None  # folder for tables, figures and caches (None: ./results); the book runner sets it
 progress = True  # progress bars; the book runner passes False (one log line per epoch on the page)
 
@@ -58,16 +79,49 @@ from genomebook.adversarial import adversarial_rebuild
 from genomebook.datasets import leakage as leakage_checks
 from genomebook.datasets import registry
 from genomebook.datasets.gue import Split
+from genomebook.datasets.labelled import cap_splits, chapter_split, user_source
 from genomebook.simulate import splicing as sp
 from genomebook.workflows import dnabert
 
 GUE_NAMES = ["gue_splice_reconstructed_dev", "gue_splice_reconstructed_test"]
 GUE_CENTRE, GUE_LENGTH = 200, 400
+user_files = user_source(fasta_path, labels_path, data_path)
+user_data = user_files is not None
 run = chapter.open_run("splice_sites", results_dir=results_dir, progress=progress, profile=profile, seed=seed, data_source=data_source, datasets=GUE_NAMES,
-                       user_data=False, rounds=rounds, epochs=epochs, seq_len=seq_len)
+                       user_data=user_data, rounds=rounds, epochs=epochs, seq_len=seq_len)
 sizes, store, source, why = run.sizes, run.store, run.source, run.why
 L = int(sizes["seq_len"])
 N_BOOT = int(sizes["n_boot"])
+# one FASTA per class, named: the chapter's label of each name (0 acceptor, 1 donor, 2 non-site)
+CLASS_WORDS = {**dict.fromkeys(("acceptor", "acceptors"), sp.ACCEPTOR), **dict.fromkeys(("donor", "donors"), sp.DONOR),
+               **dict.fromkeys(("neither", "non-site", "non-sites", "nonsite", "nonsites", "non_site", "negative",
+                                "negatives", "neg"), sp.NON_SITE)}
+
+
+def chapter_labels(data) -> tuple[np.ndarray, str]:
+    """The reader's labels as this chapter reads them (0 acceptor, 1 donor, 2 non-site), and a line saying how.
+
+    Tables and numbered class files keep their labels (GUE's convention); class files named
+    acceptor/donor/neither are matched by name, in any order. Other names stop the run.
+    """
+    names = [str(c).strip().lower() for c in data.classes]
+    if data.format != "fasta per class" or all(c.isdigit() for c in names):
+        return data.labels, "labels as given: 0 acceptor, 1 donor, 2 non-site (GUE's convention)"
+    if any(c not in CLASS_WORDS for c in names) or sorted(CLASS_WORDS[c] for c in names) != [0, 1, 2]:
+        raise ValueError(f"class files {', '.join(data.classes)}: name them acceptor=..., donor=..., neither=... "
+                         "(any order), or number them 0=<acceptors>, 1=<donors>, 2=<non-sites>.")
+    to_chapter = np.array([CLASS_WORDS[c] for c in names], dtype=np.int64)
+    return to_chapter[data.labels], "class files matched by name: " + ", ".join(
+        f"{data.classes[i]} -> {to_chapter[i]} ({sp.LABEL_NAMES[to_chapter[i]]})" for i in range(len(names)))
+
+
+if user_data:
+    # read before any training: bad files stop here with the file, the record and the fix
+    data = run.user_data(user_files, labels_path, unequal_lengths=unequal_lengths,
+                         duplicate_names=duplicate_names, allow_iupac=allow_iupac)
+    data.labels, how = chapter_labels(data)
+    data.classes = list(sp.LABEL_NAMES)
+    print(how)
 
 # %% [markdown]
 # ## Data
@@ -98,6 +152,49 @@ if source == "simulated":
         "first training set has easy negatives only; decoys make up half of the test set's non-sites "
         f"and all of the pool the rebuild draws from. {why}. What this world builds in, and which "
         "claims that touches, is listed in the box below the data card.", "note"))
+elif user_data:
+    n_read = len(data)
+    if seq_len is not None and seq_len < len(data.seqs[0]):  # centre-crop around the boundary, as for GUE
+        start = len(data.seqs[0]) // 2 - L // 2
+        data.seqs = [s[start:start + L] for s in data.seqs]
+        print(f"seq_len={seq_len}: every sequence centre-cropped to {L} bp around the boundary")
+    L = len(data.seqs[0])
+    centre = L // 2
+    parts, split_notes = chapter_split(data.labels, data.split, seed=seed)
+    n_fit = int(n_train if n_train is not None else sizes["n_train_real"])
+    n_rounds_asked = int(sizes["rounds"])
+    # the training split feeds round 0 and, with rebuild rounds, the pool: the cap is both together
+    caps = {"train": n_fit + (int(sizes["n_pool"]) if n_rounds_asked else 0), "dev": int(sizes["n_val"]),
+            "test": int(sizes["n_test"])}
+    parts, cap_notes = cap_splits(data, caps, parts, seed=seed)
+    for line in split_notes + cap_notes:
+        print(line)
+    train_ix = parts["train"]
+    train_non = train_ix[data.labels[train_ix] == sp.NON_SITE]
+    # the pool: up to n_pool of the training split's non-sites, at most half of them, held out of round 0
+    n_pool_used = min(int(sizes["n_pool"]), train_non.size // 2) if n_rounds_asked else 0
+    pool_idx = np.sort(rng.permutation(train_non)[:n_pool_used])
+    fit_idx = np.setdiff1d(train_ix, pool_idx)
+    sets = {name: (data.take(ix), sp.infer_kinds([data.seqs[i] for i in ix], data.labels[ix], centre))
+            for name, ix in (("training (round 0)", fit_idx), ("validation", parts["dev"]),
+                             ("decoy pool", pool_idx), ("test", parts["test"]))}
+    n_decoys = int(np.isin(sets["test"][1], ("decoy GT", "decoy AG")).sum())
+    rounds_text = (
+        f"The rebuild runs {n_rounds_asked} round(s) of up to {int(sizes['per_round']):,} sequences: its pool is "
+        f"{pool_idx.size:,} of the {train_non.size:,} non-sites of your training split, held out of round 0, which "
+        f"trains on the other {fit_idx.size:,} training sequences. " if n_rounds_asked and pool_idx.size else
+        "No rebuild: " + ("rounds=0. " if not n_rounds_asked else "your training split has too few non-sites "
+                          "for a pool. ") + "The rebuild claims are not testable here. ")
+    display(report.note(
+        "Your files",
+        f"{n_read:,} sequences of {L} bp; the exon/intron boundary is taken to be at index {centre} (the "
+        "middle), as in GUE: a 'decoy' is a non-site with GT starting there or AG ending just before it "
+        f"({n_decoys:,} of the {int((sets['test'][0].labels == sp.NON_SITE).sum()):,} test non-sites). "
+        + rounds_text + "Your non-sites are what you give, not easy negatives, so the claim about a model "
+        "trained on easy negatives only is not testable here. DNABERT starts from the chapter's "
+        "pre-trained model (masked-LM on the simulated genome; the leakage card checks your sequences "
+        "against it).", "important"))
+    print(("rounds: " + rounds_text).strip())
 else:
     n_fit = int(n_train if n_train is not None else sizes["n_train_real"])
     start = GUE_CENTRE - L // 2
@@ -172,7 +269,8 @@ run.built_in(sp.BUILT_IN)
 
 # %%
 corpus, corpus_name = dnabert.pretraining_corpus(profile, data_source=source, seed=seed, cache_dir=run.cache_dir)
-leak_sets = {"training (round 0)": train0, "validation": val, "pool": pool, "test": test}
+leak_sets = {k: v for k, v in {"training (round 0)": train0, "validation": val, "pool": pool, "test": test}.items()
+             if v.n}  # your files without rebuild rounds have no pool
 leak_seqs = {k: v.seqs for k, v in leak_sets.items()}
 leak_labels = {k: v.labels for k, v in leak_sets.items()}
 leak = leakage_checks.leakage_card(leak_seqs, leak_labels, pretraining=corpus)
@@ -245,7 +343,7 @@ print(f"pre-trained model: {pre.corpus}, {'read from the cache' if pre.cached el
 is_decoy = np.isin(test_kind, ("decoy GT", "decoy AG"))
 is_random = test_kind == "random"
 is_site = test.labels != sp.NON_SITE
-n_rounds = int(sizes["rounds"])
+n_rounds = int(sizes["rounds"]) if pool.n else 0  # your files: no pool (rounds=0, too few non-sites), no rebuild
 round_probs: dict[tuple[str, int], np.ndarray] = {}
 score_rows: list[pd.DataFrame] = []
 fit_seconds: dict[str, list[float]] = {}
@@ -391,22 +489,37 @@ if source == "simulated":
 #
 # DNABERT compared its model with the baselines on one rebuilt data set. Here the baselines
 # are also trained on the set DNABERT's rebuild produced, so all models see the same
-# examples.
+# examples. So is the **k-mer baseline** (`genomebook.models.KmerLogisticRegression`): a
+# logistic regression on the frequencies of all k-mers of both strands, k from 2 to 6 chosen
+# by validation accuracy. It sees composition only — GC, short words, never where they are,
+# so not even whether GT or AG sits at the boundary; a network that does not beat it has not
+# shown that it learned more than composition. The table gives each score with its 95%
+# bootstrap interval.
 
 # %%
 bert_final = rebuilds["DNABERT"][1][-1]
 ON_BERT = "DNABERT's rebuilt set"
+KMER = dnabert.KMER_BASELINE
 same_set_probs = {}
 for name in sizes["baselines"]:
     f = fit_model(name, bert_final)
     same_set_probs[name] = dnabert.predict(f, test.seqs)
     score_rows.append(test_rows(same_set_probs[name], name, last, ON_BERT))
     print(f"{name} on DNABERT's rebuilt set ({bert_final.n:,} sequences): {f.seconds:.0f} s")
+kmer_fit = dnabert.fit_kmer_baseline(bert_final, val, n_classes=3, seed=seed)
+fit_seconds.setdefault(KMER, []).append(round(kmer_fit.seconds, 1))
+same_set_probs[KMER] = dnabert.predict(kmer_fit, test.seqs)
+score_rows.append(test_rows(same_set_probs[KMER], KMER, last, ON_BERT))
+store.table("kmer_validation", kmer_fit.history)
+print(f"{KMER} on DNABERT's rebuilt set: k = {kmer_fit.k}, chosen by validation accuracy ("
+      + ", ".join(f"k={r.k}: {r.value:.3f}" for r in kmer_fit.history.itertuples()) + ")")
 test_scores = pd.concat(score_rows, ignore_index=True)
 test_scores = test_scores[["model", "round", "training set", "metric", "value", "ci_low", "ci_high", "n"]]
 store.table("test_scores", test_scores)
 shown = test_scores[test_scores["round"].isin([0, last])]
-display(shown.pivot_table(index=["model", "training set"], columns="metric", values="value", sort=False).round(3))
+shown = shown.assign(estimate=[f"{r.value:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]" for r in shown.itertuples()])
+display(shown.pivot_table(index=["model", "training set"], columns="metric", values="estimate", aggfunc="first",
+                          sort=False).rename_axis(columns="metric (95% interval)"))
 
 # %% [markdown]
 # ## The rebuild, round by round
@@ -418,7 +531,7 @@ display(shown.pivot_table(index=["model", "training set"], columns="metric", val
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
-palette = dict(zip(["DNABERT", *sizes["baselines"]], sns.color_palette()))
+palette = dict(zip(["DNABERT", *sizes["baselines"], KMER], sns.color_palette()))
 for name, g in test_scores[test_scores["training set"] != ON_BERT].groupby("model", sort=False):
     for ax, metric in zip(axes, ["decoy false-positive rate", "MCC"]):
         m = g[g["metric"] == metric].sort_values("round")
@@ -461,7 +574,7 @@ same_test = source == "real"
 gue_note = ("same test split" + (f", subsampled to {test.n:,} of {len(test_df):,}" if test.n < len(test_df) else "")
             + (f", cropped to {L} bp" if L < GUE_LENGTH else "")
             + f", BERT-{sizes['bert_size']} (DNABERT: base), {bert_final.n:,} training sequences from dev"
-            ) if same_test else "not comparable: our number is on simulated data"
+            ) if same_test else f"not comparable: our number is on {'simulated data' if source == 'simulated' else 'your files'}"
 pub_rows = [published.row(pid, final.loc[metric, "value"], final.loc[metric, "ci_low"], final.loc[metric, "ci_high"],
                           comparable="not directly comparable: a different data set")
             for metric, pid in (("accuracy", "dnabert.sec3_4.splice.accuracy"), ("F1", "dnabert.sec3_4.splice.f1"),
@@ -569,6 +682,8 @@ claims = [
                  ci_high=decoy_ratio["ci_high"], n=decoy_ratio["n"],
                  detail=(f"round 0 false-positive rate: decoys {dec0:.3f}, random {ran0:.3f}"
                          if source == "simulated" else
+                         "your non-sites are what you give: a training set of easy negatives only exists in the simulated world"
+                         if user_data else
                          "GUE has no easy-negative training set: its non-sites already include decoys"),
                  source="DNABERT 3.4 ('the presence of GT-AG-containing non-splice site sequences ... creates "
                         "difficulty'), after SpliceFinder",
@@ -608,11 +723,17 @@ claims = [
                           "baseline is trained on the set DNABERT's rebuild produced"),
                  failed_reference=failed_model(f"the {cnn} on DNABERT's rebuilt set", cnn_mcc) if cnn else "",
                  built_in=run.built_in_for("bert_vs_cnn")),
+    report.beats_baseline("DNABERT", KMER, test.labels, round_probs[("DNABERT", last)], same_set_probs[KMER],
+                          metric="MCC", n_boot=N_BOOT, seed=seed,
+                          detail=(f"test MCC (three classes) {s[('DNABERT', final_set, 'MCC')]:.3f} vs "
+                                  f"{s[(KMER, ON_BERT, 'MCC')]:.3f} (k = {kmer_fit.k}, chosen by validation "
+                                  f"accuracy; trained on DNABERT's {'rebuilt' if last else 'training'} set, "
+                                  f"{bert_final.n:,} sequences)")),
     report.Claim("DNABERT reaches the MCC it reported on its own adversarial splice set", None,
                  published.value("dnabert.sec3_4.splice.mcc"), ">=",
                  detail="not directly comparable: that data set is not available here "
                         f"(our final MCC {final.loc['MCC', 'value']:.3f} on "
-                        f"{'GUE' if same_test else 'simulated data'})",
+                        f"{'GUE' if same_test else 'simulated data' if source == 'simulated' else 'your files'})",
                  source="DNABERT 3.4", published="dnabert.sec3_4.splice.mcc"),
     report.Claim("DNABERT's GUE splice MCC (6-mer) is reproduced within 0.05 (ours minus published)",
                  final.loc["MCC", "value"] - gue_mcc if same_test else None, -0.05, ">=",
