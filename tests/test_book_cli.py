@@ -63,7 +63,7 @@ def test_summary_table_and_runs_page(tmp_path):
     (tmp_path / "_runs").mkdir()
     (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(rec))
     page = site.write_runs_page(tmp_path).read_text()
-    assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12 | ok | 2026-11-21 10:00 |" in page
+    assert "| [motifs](notebooks/tasks/motifs) | smoke | 0 | simulated | 12 | 60 ✓ | ok | 2026-11-21 10:00 |" in page
     # where it ran: a record without an environment says so and names the building machine
     assert "not recorded" in page and "CPU cores" in page and "torch " in page and "numpy " in page
     (tmp_path / "_runs" / "motifs.json").write_text(json.dumps(dict(rec, environment={

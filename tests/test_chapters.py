@@ -40,22 +40,23 @@ EXPECTED = {
     },
     "promoters": {
         "tables": ["data_card", "leakage", "leakage_prom_core", "leakage_prom_scan", "built_in",
-                   "pretraining_curves", "test_scores", "attention_landscape", "published_vs_reproduced", "claims"],
+                   "pretraining_curves", "test_scores", "kmer_validation", "attention_landscape", "published_vs_reproduced",
+                   "claims"],
         "figures": ["element_positions", "pretraining_curves", "roc_pr", "prom_scan_track"],
     },
     "tf_binding": {
-        "tables": ["data_card", "leakage", "built_in", "test_scores", "paired_differences",
+        "tables": ["data_card", "leakage", "built_in", "test_scores", "kmer_validation", "paired_differences",
                    "published_vs_reproduced", "claims"],
         "figures": ["tf_logos", "mcc_by_task", "mouse_transfer", "finetune_curves"],
     },
     "splice_sites": {
         "tables": ["data_card", "leakage", "leakage_rebuilt", "built_in", "rebuild_history", "test_scores",
-                   "published_vs_reproduced", "claims"],
+                   "kmer_validation", "published_vs_reproduced", "claims"],
         "figures": ["splice_logos", "confusion", "rebuild"],
     },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
-                   "finetune_scores", "finetune_summary", "collapsed_runs",
+                   "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",
                    "finetune_curves", "attention_landscape", "head_context", "motif_discovery",
                    "variant_effects", "ism_vs_truth", "published_vs_reproduced", "claims"],
         "figures": ["pretraining_curves", "seed_spread", "finetune_curves", "attention_landscape",
@@ -105,6 +106,13 @@ def test_chapter_outputs(smoke_site, name):
     meta = json.loads((out / "run.json").read_text())
     assert meta["data_source"] == "simulated" and meta["headline"]
     _check_skeleton(out, claims, simulated=True)
+    if name in SEQUENCE_CHAPTERS:  # the honest baseline is reported and its claim evaluated in every one
+        kmer = claims[claims["claim"].str.contains("beats the k-mer baseline", regex=False)]
+        assert len(kmer) >= 1 and (kmer["outcome"] != "not testable here").all(), name
+
+
+#: The sequence-classification chapters: each reports the k-mer baseline (issue 18).
+SEQUENCE_CHAPTERS = ("motifs", "promoters", "tf_binding", "splice_sites", "dnabert")
 
 
 def _check_skeleton(out, claims, *, simulated):
@@ -406,7 +414,7 @@ def test_dnabert_tables_are_consistent(smoke_site):
     scores = pd.read_csv(out / "finetune_scores.csv")
     assert set(scores["task"]) == {"prom-core", "TF (human)", "TF (mouse)", "splice"}
     prom = scores[(scores["task"] == "prom-core") & (scores["metric"] == "MCC")]
-    assert set(prom["model"]) == {"DNABERT", "DNABERT (random init)", "CNN", "CNN+LSTM", "CNN+GRU"}
+    assert set(prom["model"]) == {"DNABERT", "DNABERT (random init)", "CNN", "CNN+LSTM", "CNN+GRU", "k-mer baseline"}
     assert prom.groupby("model")["seed"].nunique().min() >= 2  # several seeds per model
     ok = scores["ci_low"].isna() | ((scores["ci_low"] <= scores["value"] + 1e-9)
                                     & (scores["value"] <= scores["ci_high"] + 1e-9))
@@ -450,7 +458,7 @@ def test_dnabert_chapter_on_real_data(tmp_path):
     assert card.loc["splice", "length (bp)"] == 100 and card.loc["prom-core", "length (bp)"] == 70
     claims = pd.read_csv(out / "claims.csv")
     assert set(claims["data_source"]) == {"real"}
-    assert len(claims) == 7  # discovery and ISM need the planted motifs; + pre-trained vs random, deduplicated
+    assert len(claims) == 8  # discovery and ISM need the planted motifs; + pre-trained vs random, deduplicated, k-mer
     leak = pd.read_csv(out / "leakage.csv")
     pre = leak[(leak["reference"] == "pre-training") & (leak["class"].astype(str) == "all")
                & leak["query"].isin(["dev", "test"])]

@@ -76,7 +76,7 @@ def _check(out, claims, nb, *, tss: bool, used: tuple[int, int, int]):
                   "your data: pre-training helps"):
         row = claims[claims["claim"].str.startswith(start)].iloc[0]
         assert outcome[row["claim"]] != "not testable here", start
-    kmer = claims[claims["claim"].str.startswith("The DNABERT beats the k-mer baseline")].iloc[0]
+    kmer = claims[claims["claim"].str.startswith("DNABERT beats the k-mer baseline")].iloc[0]
     assert kmer["outcome"] in ("supported", "not supported", "inconclusive")
     assert kmer["ci_low"] <= kmer["value"] <= kmer["ci_high"] and "paired bootstrap" in kmer["detail"]
     assert kmer["n"] == used[2]

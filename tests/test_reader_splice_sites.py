@@ -82,7 +82,7 @@ def _check_common(out, claims, *, rebuilt: bool):
     easy = claim("Trained only on easy negatives, DNABERT calls decoys")
     assert easy["outcome"] == UNTESTABLE and np.isnan(easy["value"])
     assert claim("DNABERT's GUE splice MCC (6-mer) is reproduced")["outcome"] == UNTESTABLE
-    kmer = claims[claims["claim"].str.startswith("The DNABERT beats the k-mer baseline")]
+    kmer = claims[claims["claim"].str.startswith("DNABERT beats the k-mer baseline")]
     assert len(kmer) == 1 and kmer["outcome"].iloc[0] in ("supported", "not supported", "inconclusive")
     assert np.isfinite(kmer[["value", "ci_low", "ci_high"]].to_numpy()).all()
     rebuild = claims[claims["claim"].str.contains("rebuild")]

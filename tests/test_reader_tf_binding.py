@@ -76,7 +76,7 @@ def _check_kmer(claims, scores, datasets):
         k = scores[(scores["model"] == "k-mer baseline") & (scores["species"] == ds)].set_index("metric")
         assert set(k.index) >= {"auROC", "MCC", "accuracy", "F1", "auPR"}, ds
         assert (k["ci_low"] <= k["value"] + 1e-9).all() and (k["value"] <= k["ci_high"] + 1e-9).all(), ds
-    kmer = claims[claims["claim"].str.startswith("The DNABERT beats the k-mer baseline")]
+    kmer = claims[claims["claim"].str.startswith("DNABERT beats the k-mer baseline")]
     assert len(kmer) == 1
     row = kmer.iloc[0]
     assert row["outcome"] in EVALUATED and row["ci_low"] <= row["value"] <= row["ci_high"]

@@ -239,3 +239,25 @@ def test_what_held_names_each_failure_with_its_numbers():
     assert "- planted motif found: not measurable on this run." in text
     assert "peak at TATA (0) — built into the simulated world" in text
     assert report.what_held([]) == "This run checked no claims."
+
+
+def test_beats_baseline_claim_uses_a_paired_bootstrap():
+    """The k-mer-baseline claim of every sequence chapter: difference > 0 with its whole interval."""
+    import numpy as np
+
+    from genomebook.report import beats_baseline
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    good = np.clip(0.6 * y + 0.5 * rng.random(400), 0, 1)
+    noise = rng.random(400)
+    c = beats_baseline("The CNN", "k-mer baseline", y, good, noise, n_boot=200, seed=0)
+    assert c.statement.startswith("The CNN beats the k-mer baseline: its test auROC minus")
+    assert c.ci_low > 0 and c.outcome == "supported" and c.n == 400
+    assert beats_baseline("DNABERT", "k-mer baseline", y, noise, good, n_boot=200).outcome == "not supported"
+    tie = beats_baseline("DNABERT", "k-mer baseline", y, good, good, n_boot=200)
+    assert (tie.value, tie.ci_low, tie.ci_high, tie.outcome) == (0.0, 0.0, 0.0, "not supported")  # a tie is not "beats"
+    three = np.eye(3)[rng.integers(0, 3, 300)] * 0.7 + 0.1  # (N, 3) probabilities of the true class 0.8
+    y3 = three.argmax(1)
+    assert beats_baseline("DNABERT", "k-mer baseline", y3, three, np.full((300, 3), 1 / 3), metric="MCC",
+                          n_boot=100).outcome == "supported"

@@ -175,7 +175,9 @@ class Claim:
 
 def beats_baseline(model: str, baseline: str, y, p_model, p_baseline, *, metric: str = "auROC",
                    n_boot: int = 1000, seed: int = 0, detail: str = "") -> Claim:
-    """The claim "``model`` beats ``baseline``": test ``metric`` of the model minus the baseline's > 0.
+    """The claim "``model`` beats the ``baseline``": test ``metric`` of the model minus the baseline's > 0.
+
+    ``model`` opens the statement as given ("The CNN", "DNABERT").
 
     ``y`` (N,) true classes; ``p_model``, ``p_baseline``: P(positive) (N,) for two classes, or
     class probabilities (N, C) (a list of them for several seeds), on the same test units in
@@ -192,7 +194,7 @@ def beats_baseline(model: str, baseline: str, y, p_model, p_baseline, *, metric:
         return np.c_[1 - p, p] if p.ndim == 1 else p
 
     gap = metrics.paired_difference(y, as_probs(p_model), as_probs(p_baseline), metric, n_boot=n_boot, seed=seed)
-    return Claim(f"The {model} beats the {baseline}: its test {metric} minus the baseline's is above 0",
+    return Claim(f"{model} beats the {baseline}: its test {metric} minus the baseline's is above 0",
                  gap["value"], 0.0, ">", ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
                  detail=(detail + "; " if detail else "") + "paired bootstrap over test sequences")
 

@@ -492,7 +492,7 @@ claims = [
                  ci_low=gap["ci_low"], ci_high=gap["ci_high"], n=gap["n"],
                  detail=f"CNN {cnn_auroc.value:.3f} vs scanner {scan_auroc.value:.3f}; paired bootstrap",
                  built_in=run.built_in_for("scanner")),
-    report.beats_baseline("CNN", "k-mer baseline", y_test, p_cnn, p_kmer, n_boot=sizes["n_boot"], seed=seed,
+    report.beats_baseline("The CNN", "k-mer baseline", y_test, p_cnn, p_kmer, n_boot=sizes["n_boot"], seed=seed,
                           detail=f"CNN {cnn_auroc.value:.3f} vs k-mer-count logistic regression (k = {kmer.k_}, "
                           f"chosen on validation from 2 to 6) {kmer_auroc.value:.3f}"),
     report.Claim("The CNN learned the pair rule: mean probability for B+C exceeds that for B "
