@@ -123,6 +123,13 @@ class Run:
         self.shown.add("user_data")
         return data
 
+    def card(self, name: str, table: pd.DataFrame, notes: Iterable[str] = ()) -> None:
+        """Save (``tables/<name>.csv``) and show a data card without its index, then print ``notes``."""
+        self.store.table(name, table)
+        display(table.style.hide(axis="index"))
+        for line in notes:
+            print(line)
+
     def built_in(self, items: Iterable[BuiltIn]) -> None:
         """Declare and show what the simulated world makes true by construction (on simulated data only).
 

@@ -106,12 +106,8 @@ if world is None:
         "'Run a chapter on your data' page describes the plain files; the profile's sizes do not apply). The "
         "claims that need the ground truth (true driver TFs, planted motifs) cannot be tested "
         "on it.", "important"))
-    if data.meta.get("reader") == accessibility_files.READER:
-        files_card = accessibility_files.describe_files(data)
-        store.table("your_files", files_card)
-        display(files_card.style.hide(axis="index"))
-        for line in data.meta["notes"]:
-            print(line)
+    if data.meta.get("reader") == accessibility_files.READER:  # plain files: what was read, and how
+        run.card("your_files", accessibility_files.describe_files(data), data.meta["notes"])
 else:
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins, {data.seq_len} bp windows) in "

@@ -76,12 +76,8 @@ if world is None:
         "(the 'Run a chapter on your data' page describes the plain files; the profile's sizes do not apply). "
         "This chapter's claims need no ground truth: all are evaluated on your data (those on novel loci "
         "when the test fold has novel loci with a defined score).", "important"))
-    if data.meta.get("reader") == accessibility_files.READER:
-        files_card = accessibility_files.describe_files(data)
-        store.table("your_files", files_card)
-        display(files_card.style.hide(axis="index"))
-        for line in data.meta["notes"]:
-            print(line)
+    if data.meta.get("reader") == accessibility_files.READER:  # plain files: what was read, and how
+        run.card("your_files", accessibility_files.describe_files(data), data.meta["notes"])
 else:
     display(report.note(
         "Simulated data", f"{data.n_loci:,} loci (200 bp bins of {len(set(data.loci['chrom']))} "

@@ -280,6 +280,22 @@ run.built_in([*sim.BUILT_IN, *genome.BUILT_IN])  # the promoter world, and the g
 # of your `tss` column; without one this figure is not drawn).
 
 # %% tags=["hide-input"]
+def tata_matches(ax, split, tss, title: str, where: str) -> str:
+    """Draw on ``ax`` where each sequence's best TBP-motif match starts relative to ``tss`` (one
+    position, or one per sequence), promoters against non-promoters; return the figure's caption."""
+    tbp = motifs.load_jaspar(ids=sim.TATA_ID)[0]
+    rel = motifs.scan(seq.one_hot(split.seqs), [motifs.log_odds(tbp)]).position[:, 0] - tss
+    bins = np.arange(rel.min() - 5, rel.max() + 10, 5)
+    for lab, name in ((1, "promoters"), (0, "non-promoters")):
+        ax.hist(rel[split.labels == lab], bins=bins, alpha=0.6, label=name)
+    ax.set(xlabel="start of the best TBP match relative to the TSS (bp)", ylabel="sequences",
+           title=f"{title}: where is the best TATA-box match?")
+    near = (rel >= -35) & (rel <= -20)
+    return (f"Start of the best TBP (TATA-box) match {where} {split.n:,} test sequences: 20-35 bp upstream "
+            f"in {near[split.labels == 1].mean():.0%} of promoters and {near[split.labels == 0].mean():.0%} "
+            "of non-promoters")
+
+
 fig, ax = plt.subplots(figsize=(9, 3.2))
 if user_data and not has_tss:
     ax.text(0.5, 0.5, "Where the TATA box sits relative to the TSS needs a tss column in your files",
@@ -288,19 +304,8 @@ if user_data and not has_tss:
     fig_cap = ("Not drawn: the positions relative to the TSS need a tss column in your files "
                "(0-based TSS position in each sequence)")
 elif user_data:
-    xu = tasks[USER_TASK]["test"]
-    tbp = motifs.load_jaspar(ids=sim.TATA_ID)[0]
-    hit = motifs.scan(seq.one_hot(xu.seqs), [motifs.log_odds(tbp)])
-    rel = hit.position[:, 0] - user_tss["test"]  # your tss column, per sequence
-    bins = np.arange(rel.min() - 5, rel.max() + 10, 5)
-    for lab, name in ((1, "promoters"), (0, "non-promoters")):
-        ax.hist(rel[xu.labels == lab], bins=bins, alpha=0.6, label=name)
-    ax.set(xlabel="start of the best TBP match relative to the TSS (bp)", ylabel="sequences",
-           title="Your test sequences: where is the best TATA-box match?")
-    near = (rel >= -35) & (rel <= -20)
-    fig_cap = (f"Start of the best TBP (TATA-box) match relative to the TSS of your tss column in your "
-               f"{xu.n:,} test sequences: 20-35 bp upstream in {near[xu.labels == 1].mean():.0%} of promoters and "
-               f"{near[xu.labels == 0].mean():.0%} of non-promoters")
+    fig_cap = tata_matches(ax, tasks[USER_TASK]["test"], user_tss["test"], "Your test sequences",
+                           "relative to the TSS of your tss column in your")
 elif simulated:
     s = world.sites.assign(rel=world.sites["start"] - world.tss,
                            kind=world.kind[world.sites["seq"].to_numpy()])
@@ -313,20 +318,9 @@ elif simulated:
            title="Planted elements of the promoter world")
     fig_cap = (f"Start positions of the {len(s):,} element sites planted in the simulated promoters, relative "
                f"to the TSS (0 = the +1), by element; TATA boxes planted in decoys drawn as outlines")
-else:
-    x300 = tasks["prom-300"]["test"]
-    tbp = motifs.load_jaspar(ids=sim.TATA_ID)[0]
-    hit = motifs.scan(seq.one_hot(x300.seqs), [motifs.log_odds(tbp)])
-    rel = hit.position[:, 0] - 249  # GUE prom-300 covers -249..+50 around the TSS
-    bins = np.arange(-250, 55, 5)
-    for lab, name in ((1, "promoters"), (0, "non-promoters")):
-        ax.hist(rel[x300.labels == lab], bins=bins, alpha=0.6, label=name)
-    ax.set(xlabel="start of the best TBP match relative to the TSS (bp)", ylabel="sequences",
-           title="GUE prom_300_tata test: where is the best TATA-box match?")
-    near = (rel >= -35) & (rel <= -20)
-    fig_cap = (f"Start of the best TBP (TATA-box) match relative to the TSS in the GUE prom_300_tata test "
-               f"sequences: 20-35 bp upstream in {near[x300.labels == 1].mean():.0%} of promoters and "
-               f"{near[x300.labels == 0].mean():.0%} of non-promoters")
+else:  # GUE prom-300 covers -249..+50 around the TSS
+    fig_cap = tata_matches(ax, tasks["prom-300"]["test"], 249, "GUE prom_300_tata test",
+                           "relative to the TSS in the GUE prom_300_tata")
 if not (user_data and not has_tss):
     ax.axvline(0, color="k", lw=0.8)
     ax.legend(fontsize=8, ncol=2)
