@@ -547,8 +547,10 @@ def write_runs_page(site: Path, root: Path | None = None) -> Path:
     profiles_run = {r["profile"] for r in records}
     total = sum(float(r["seconds"]) for r in records)
     whole = BOOK_BUDGET_SECONDS.get(next(iter(profiles_run))) if len(profiles_run) == 1 else None
+    within = whole is not None and round(total) <= whole
     lines += ["", f"All chapters together: {total:,.0f} s"
-              + (f" against a budget of {whole:,} s for the whole book ({_budget(total, whole)})." if whole else ".")
+              + (f" against a budget of {whole:,} s for the whole book: "
+                 + ("within it." if within else f"over it by {total / whole - 1:.0%}.") if whole else ".")
               + " Budgets (profiles.yaml) hold for an idle 2-core machine; on a loaded one the times "
               "are upper bounds, and on a GPU they are not the measure."]
     shown = lambda r: {k: v for k, v in (r.get("parameters") or {}).items() if k not in ("profile", "seed")}  # noqa: E731
