@@ -349,3 +349,26 @@ def test_kmer_file_tokens_equal_ours(tmp_path):
     path.write_text("sequence\tlabel\n" + "".join(f"{r}\t0\n" for r in rows))
     df = read_kmer_tsv(path)
     assert [tok.tokens(s) for s in df["sequence"]] == [r.split() for r in rows]
+
+
+def test_mask_tokens_masks_single_tokens_at_the_rate_with_80_10_10():
+    """BERT masking for non-overlapping (BPE) vocabularies: one token at a time, specials never."""
+    from genomebook.tokenize import mask_tokens
+
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 3000, (64, 256), generator=g)
+    ids[:, 0], ids[:, -1] = CLS_ID, SEP_ID
+    pad = torch.zeros_like(ids, dtype=torch.bool)
+    pad[:, -20:] = True
+    masked, labels = mask_tokens(ids, 3000, special_mask=pad, generator=torch.Generator().manual_seed(1))
+    chosen = labels != -100
+    assert not chosen[:, 0].any() and not chosen[:, -20:].any()  # specials and padding never
+    assert torch.equal(labels[chosen], ids[chosen]) and torch.equal(masked[~chosen], ids[~chosen])
+    rate = chosen[:, 1:-20].float().mean().item()
+    assert abs(rate - 0.15) < 0.01
+    to_mask = (masked[chosen] == MASK_ID).float().mean().item()
+    kept = (masked[chosen] == ids[chosen]).float().mean().item()
+    assert abs(to_mask - 0.8) < 0.03 and 0.07 < kept < 0.13
+    assert int(masked.max()) < 3000
+    with pytest.raises(ValueError, match="vocabulary has 100 ids"):
+        mask_tokens(ids, 100)

@@ -44,6 +44,7 @@ __all__ = [
     "MASK_ID",
     "KmerTokenizer",
     "mask_kmer_spans",
+    "mask_tokens",
     "span_offsets",
     "MLMCollator",
     "detokenize_kmers",
@@ -436,6 +437,46 @@ def centre_probability(mlm_probability: float, k: int) -> float:
     return 1.0 - (1.0 - mlm_probability) ** (1.0 / k)
 
 
+def _check_ids(input_ids: torch.Tensor, mlm_probability: float) -> None:
+    if not isinstance(input_ids, torch.Tensor) or input_ids.ndim != 2:
+        raise ValueError("input_ids must be an (N, T) torch tensor of token ids; got "
+                         f"{type(input_ids).__name__} of shape {tuple(getattr(input_ids, 'shape', ()))}. "
+                         "Use input_ids[None] for a single sequence.")
+    if input_ids.dtype.is_floating_point or input_ids.dtype == torch.bool:
+        raise TypeError(f"input_ids must be integer token ids, got dtype {input_ids.dtype}")
+    if not 0.0 <= mlm_probability < 1.0:
+        raise ValueError(f"mlm_probability must be in [0, 1), got {mlm_probability}")
+
+
+def _mask_spans(ids: torch.Tensor, offsets: range, centre_prob: float, vocab_size: int,
+                special_mask: torch.Tensor | None, generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mask spans ``offsets`` around centres drawn with ``centre_prob``, then BERT's 80/10/10 (see mask_kmer_spans)."""
+    ids = ids.long()
+    maskable = ids >= N_SPECIAL
+    if special_mask is not None:
+        if special_mask.shape != ids.shape:
+            raise ValueError(f"special_mask has shape {tuple(special_mask.shape)}, input_ids {tuple(ids.shape)}; "
+                             "they must match.")
+        maskable &= ~special_mask.to(device=ids.device, dtype=torch.bool)
+    device = ids.device
+    centres = (torch.rand(ids.shape, generator=generator, device=device) < centre_prob) & maskable
+    masked = torch.zeros_like(centres)
+    T = ids.shape[1]
+    for o in offsets:  # masked[:, j] |= centres[:, j - o]
+        if o >= 0:
+            masked[:, o:] |= centres[:, : T - o]
+        else:
+            masked[:, : T + o] |= centres[:, -o:]
+    masked &= maskable
+    labels = torch.where(masked, ids, torch.full_like(ids, IGNORE_INDEX))
+    u = torch.rand(ids.shape, generator=generator, device=device)
+    random_ids = torch.randint(N_SPECIAL, vocab_size, ids.shape, generator=generator, device=device)
+    out = ids.clone()
+    out = torch.where(masked & (u < 0.8), torch.full_like(ids, MASK_ID), out)
+    out = torch.where(masked & (u >= 0.8) & (u < 0.9), random_ids, out)
+    return out, labels
+
+
 def mask_kmer_spans(input_ids: torch.Tensor, k: int, *, mlm_probability: float = 0.15,
                     special_mask: torch.Tensor | None = None, generator: torch.Generator | None = None,
                     centre_prob: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -459,45 +500,36 @@ def mask_kmer_spans(input_ids: torch.Tensor, k: int, *, mlm_probability: float =
     Of the masked positions, 80% become ``[MASK]``, 10% a uniformly random k-mer id and
     10% stay unchanged (BERT). ``labels`` hold the original id at masked positions and
     -100 elsewhere. The input is not modified. Random draws use ``generator`` (torch).
+    For tokens that do not overlap (BPE words), :func:`mask_tokens` masks one token at a time.
     """
     k = check_k(k)
-    if not isinstance(input_ids, torch.Tensor) or input_ids.ndim != 2:
-        raise ValueError("input_ids must be an (N, T) torch tensor of token ids; got "
-                         f"{type(input_ids).__name__} of shape {tuple(getattr(input_ids, 'shape', ()))}. "
-                         "Use input_ids[None] for a single sequence.")
-    if input_ids.dtype.is_floating_point or input_ids.dtype == torch.bool:
-        raise TypeError(f"input_ids must be integer token ids, got dtype {input_ids.dtype}")
-    if not 0.0 <= mlm_probability < 1.0:
-        raise ValueError(f"mlm_probability must be in [0, 1), got {mlm_probability}")
+    _check_ids(input_ids, mlm_probability)
     vocab_size = 4**k + N_SPECIAL
     if input_ids.numel() and int(input_ids.max()) >= vocab_size:
         raise ValueError(f"input_ids hold id {int(input_ids.max())} but the k={k} vocabulary has "
                          f"{vocab_size} ids; was the batch tokenised with another k?")
-    ids = input_ids.long()
-    maskable = ids >= N_SPECIAL
-    if special_mask is not None:
-        if special_mask.shape != ids.shape:
-            raise ValueError(f"special_mask has shape {tuple(special_mask.shape)}, input_ids {tuple(ids.shape)}; "
-                             "they must match.")
-        maskable &= ~special_mask.to(device=ids.device, dtype=torch.bool)
     c = centre_probability(mlm_probability, k) if centre_prob is None else float(centre_prob)
-    device = ids.device
-    centres = (torch.rand(ids.shape, generator=generator, device=device) < c) & maskable
-    masked = torch.zeros_like(centres)
-    T = ids.shape[1]
-    for o in span_offsets(k):  # masked[:, j] |= centres[:, j - o]
-        if o >= 0:
-            masked[:, o:] |= centres[:, : T - o]
-        else:
-            masked[:, : T + o] |= centres[:, -o:]
-    masked &= maskable
-    labels = torch.where(masked, ids, torch.full_like(ids, IGNORE_INDEX))
-    u = torch.rand(ids.shape, generator=generator, device=device)
-    random_ids = torch.randint(N_SPECIAL, vocab_size, ids.shape, generator=generator, device=device)
-    out = ids.clone()
-    out = torch.where(masked & (u < 0.8), torch.full_like(ids, MASK_ID), out)
-    out = torch.where(masked & (u >= 0.8) & (u < 0.9), random_ids, out)
-    return out, labels
+    return _mask_spans(input_ids, span_offsets(k), c, vocab_size, special_mask, generator)
+
+
+def mask_tokens(input_ids: torch.Tensor, vocab_size: int, *, mlm_probability: float = 0.15,
+                special_mask: torch.Tensor | None = None,
+                generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """BERT's token masking for a vocabulary of ``vocab_size`` ids: (N, T) ids -> (masked_ids, labels).
+
+    Every maskable token (not special, not in ``special_mask``) is masked independently with
+    probability ``mlm_probability``; of the masked ones 80% become ``[MASK]``, 10% a uniformly
+    random non-special id below ``vocab_size`` and 10% stay; ``labels`` hold the original id at
+    masked positions and -100 elsewhere. The same code as :func:`mask_kmer_spans` with spans of
+    one token: for tokenisers whose tokens do not overlap (the BPE tokenisers of
+    :mod:`genomebook.dna_words`), used by the dna_language_models chapter (issue 13).
+    """
+    _check_ids(input_ids, mlm_probability)
+    if vocab_size <= N_SPECIAL:
+        raise ValueError(f"vocab_size must exceed the {N_SPECIAL} special tokens, got {vocab_size}")
+    if input_ids.numel() and int(input_ids.max()) >= vocab_size:
+        raise ValueError(f"input_ids hold id {int(input_ids.max())} but the vocabulary has {vocab_size} ids")
+    return _mask_spans(input_ids, range(1), float(mlm_probability), vocab_size, special_mask, generator)
 
 
 class MLMCollator:
