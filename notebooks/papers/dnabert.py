@@ -849,7 +849,7 @@ else:
         *(published.row(f"dnabert.fig4b.tata_attention.{end}", peak,
                         note="reproduced: the peak of our TATA landscape (bp from the TSS)") for end in ("first", "last")),
     ]
-run.published(pub_rows)
+published_table = run.published(pub_rows)  # shown by run.published; assigned so the cell does not show it twice
 
 # %% [markdown]
 # ## Claims

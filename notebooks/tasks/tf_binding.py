@@ -363,12 +363,8 @@ def score_transfer(fitted: dnabert.Comparison, test: Split) -> dnabert.Compariso
     """Your transfer set: every model fine-tuned on your data (``fitted``), scored on ``test`` (never trained on)."""
     rows, probs = [], {}
     for name in MODELS[SECOND]:
-        f = fitted.fitted[(name, seed)]
-        p = dnabert.predict(f, test.seqs)
-        sc = dnabert.scores(test.labels, p, n_boot=int(sizes["n_boot"]), seed=seed)
-        sc.insert(0, "seed", seed)
-        sc.insert(0, "model", name)
-        sc["seconds"], sc["epochs"] = round(f.seconds, 1), f.epochs_run  # of the fit on your data
+        # seconds and epochs are those of the fit on your data
+        sc, p = dnabert.evaluate(fitted.fitted[(name, seed)], test, n_boot=int(sizes["n_boot"]))
         rows.append(sc)
         probs[(name, seed)] = p
         print(f"{name:<22} (fine-tuned on {PRIMARY}) test MCC on the {SECOND} "

@@ -145,6 +145,14 @@ def read_transfac(path: str | os.PathLike) -> list[Motif]:
     return motifs
 
 
+def _first_use(seen: dict[str, int], motif_id: str, path, lineno: int) -> None:
+    """Record that ``motif_id`` starts at ``lineno``; a repeated id stops, naming both lines."""
+    if motif_id in seen:
+        raise SequenceError(f"{path}, line {lineno}: motif id {motif_id!r} repeats (first at line "
+                            f"{seen[motif_id]}). Give every motif a unique id.")
+    seen[motif_id] = lineno
+
+
 def _probability_row(toks: list[str], path, lineno: int, motif_id: str, fmt: str) -> list[float]:
     """One matrix row of 4 probabilities (A, C, G, T) of a HOMER or MEME file, normalised to sum 1.
 
@@ -212,10 +220,7 @@ def _parse_homer(path, scale: float, names=None) -> tuple[list[Motif], pd.DataFr
             if not mid:
                 raise SequenceError(f"{path}, line {lineno}: empty motif id in the HOMER header. "
                                     "Put the id in the second tab-separated field.")
-            if mid in seen:
-                raise SequenceError(f"{path}, line {lineno}: motif id {mid!r} repeats (first at line "
-                                    f"{seen[mid]}). Give every motif a unique id.")
-            seen[mid] = lineno
+            _first_use(seen, mid, path, lineno)
             try:
                 thr = _float(f[2])
             except ValueError:
@@ -361,10 +366,7 @@ def read_meme(path: str | os.PathLike, *, scale: float = 100.0) -> list[Motif]:
             f = s.split()
             if len(f) < 2:
                 raise SequenceError(f"{path}, line {lineno}: 'MOTIF' without an id. Write 'MOTIF <id> [<name>]'.")
-            if f[1] in seen:
-                raise SequenceError(f"{path}, line {lineno}: motif id {f[1]!r} repeats (first at line "
-                                    f"{seen[f[1]]}). Give every motif a unique id.")
-            seen[f[1]] = lineno
+            _first_use(seen, f[1], path, lineno)
             cur = {"id": f[1], "name": f[2] if len(f) > 2 else f[1], "line": lineno, "rows": None,
                    "w": None, "nsites": None}
             continue
@@ -445,10 +447,7 @@ def read_jaspar(path: str | os.PathLike) -> list[Motif]:
             if not f:
                 raise SequenceError(f"{path}, line {lineno}: empty header. Write '>ID name'.")
             mid = f[0]
-            if mid in seen:
-                raise SequenceError(f"{path}, line {lineno}: motif id {mid!r} repeats (first at line "
-                                    f"{seen[mid]}). Give every motif a unique id.")
-            seen[mid] = lineno
+            _first_use(seen, mid, path, lineno)
             cur = {"id": mid, "name": f[1].strip() if len(f) > 1 else mid, "line": lineno, "rows": []}
             continue
         if cur is None:

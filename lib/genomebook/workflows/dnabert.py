@@ -60,7 +60,7 @@ from genomebook.simulate.genome import dnabert_genome
 from genomebook.tokenize import KmerTokenizer, mask_kmer_spans
 
 __all__ = [
-    "BASELINES", "BERT_MODELS", "KMER_BASELINE", "Pretrained", "Fitted", "Comparison", "pretrain", "pretrain_default",
+    "BASELINES", "BERT_MODELS", "KMER_BASELINE", "Pretrained", "Fitted", "Comparison", "evaluate", "pretrain", "pretrain_default",
     "pretraining_corpus", "real_pretraining_corpus", "pretraining_mask", "heldout_datasets", "MaskedCorpus",
     "HELDOUT_OVERLAP_K", "default_cache_dir", "finetune_bert", "fit_baseline", "fit_model", "predict", "scores",
     "compare", "plot_roc_pr", "probability_fn",
@@ -652,6 +652,23 @@ scores = metrics.classification_scores
 # --------------------------------------------------------------------------- comparisons
 
 
+def evaluate(fitted: Fitted, test_split: Split, *, n_boot: int = 1000) -> tuple[pd.DataFrame, np.ndarray]:
+    """Score a fitted model on ``test_split``: ``(rows, probs)``.
+
+    ``rows``: :func:`scores` (metric, value, ci_low, ci_high, n; bootstrap seeded with the
+    fit's seed) with the columns ``model``, ``seed`` first and the fit's ``seconds`` and
+    ``epochs`` last; ``probs``: class probabilities (N, C). Used by :func:`compare` and by the
+    tf_binding chapter (models fine-tuned on one dataset, scored on a reader's transfer set).
+    """
+    p = predict(fitted, test_split.seqs)
+    sc = scores(test_split.labels, p, n_boot=n_boot, seed=fitted.seed)
+    sc.insert(0, "seed", fitted.seed)
+    sc.insert(0, "model", fitted.name)
+    sc["seconds"] = round(fitted.seconds, 1)
+    sc["epochs"] = fitted.epochs_run
+    return sc, p
+
+
 @dataclass
 class Comparison:
     """Several models x seeds trained on one split and scored on one test set."""
@@ -689,12 +706,7 @@ def compare(train_split: Split, val_split: Split, test_split: Split, models: Seq
     for name in models:
         for seed in seeds:
             f = fit_model(name, train_split, val_split, sizes, pretrained=pretrained, n_classes=C, seed=seed)
-            p = predict(f, test_split.seqs)
-            sc = scores(test_split.labels, p, n_boot=n_boot, seed=seed)
-            sc.insert(0, "seed", seed)
-            sc.insert(0, "model", name)
-            sc["seconds"] = round(f.seconds, 1)
-            sc["epochs"] = f.epochs_run
+            sc, p = evaluate(f, test_split, n_boot=n_boot)
             rows.append(sc)
             if f.kind != "kmer":  # the k-mer baseline has validation scores per k, no training curve
                 h = f.history.copy()
