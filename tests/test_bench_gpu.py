@@ -24,7 +24,8 @@ def test_bench_gpu_tiny_runs_and_reports_both_workloads(tmp_path):
         assert w["unit"] == unit
         assert w["pipeline"] > 0 and w["network_alone"] > 0
         assert abs(w["ratio"] - w["pipeline"] / w["network_alone"]) < 1e-9
-        assert set(w["number_formats"]) == {"device", "precision", "tf32", "float32_matmul_precision"}
+        assert set(w["number_formats"]) == {"device", "precision", "tf32", "float32_matmul_precision",
+                                                   "cpu_threads", "mkl_cbwr"}
         if not r["cuda"]:
             assert w["gpu_utilisation_mean"] is None
             assert w["number_formats"]["precision"] == "32-true" and w["number_formats"]["tf32"] is False

@@ -164,7 +164,10 @@ def test_same_seed_gives_identical_tables(smoke_site, tmp_path):
     names = sorted(p.name for p in first.glob("*.csv"))
     assert names == sorted(p.name for p in second.glob("*.csv"))
     for name in names:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+        assert (first / name).read_bytes() == (second / name).read_bytes(), (
+            f"{name} differs; number formats of the two runs: "
+            f"{json.loads((first.parent / 'run.json').read_text()).get('number_formats')} vs "
+            f"{json.loads((second.parent / 'run.json').read_text()).get('number_formats')}")
 
 
 def _planted_reader_data(n=600, length=120, seed=0):

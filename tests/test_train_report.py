@@ -2,6 +2,7 @@
 
 import json
 import math
+import os
 
 import numpy as np
 import pandas as pd
@@ -84,7 +85,8 @@ def test_number_formats_on_cpu_are_strict_fp32(monkeypatch):
     trainer = train.make_trainer(max_epochs=1, progress=False)
     fmt = train.number_formats()
     assert trainer.precision == "32-true"
-    assert fmt == {"device": "cpu", "precision": "32-true", "tf32": False, "float32_matmul_precision": before}
+    assert fmt == {"device": "cpu", "precision": "32-true", "tf32": False, "float32_matmul_precision": before,
+                   "cpu_threads": torch.get_num_threads(), "mkl_cbwr": os.environ["MKL_CBWR"]}
     assert torch.get_float32_matmul_precision() == before
     assert train.make_trainer(max_epochs=1, progress=False, precision="bf16-mixed").precision == "bf16-mixed"
     assert train.number_formats()["precision"] == "bf16-mixed"

@@ -1,6 +1,15 @@
 """genomebook: the library behind an executable book of deep-learning analyses for regulatory genomics."""
 
+import os
 import warnings
+
+# Same seed, same tables: Intel MKL (torch's BLAS on x86) may pick a different summation order
+# from one run to the next when buffers land at different memory alignments, so two runs of a
+# chapter could differ in the last bits and then, through training, in printed digits (seen on
+# CI: the motifs chapter's CNN auROC 0.7736 vs 0.773). Conditional numerical reproducibility
+# fixes the order; it is read when MKL first computes, so it is set here, on import, before
+# any chapter computes. A value the reader set is kept.
+os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
 # tqdm.auto (imported with huggingface_hub by transformers and Lightning) warns "IProgress not
 # found" in a Jupyter kernel without ipywidgets, printing the virtual environment's path on every

@@ -79,7 +79,8 @@ def number_formats() -> dict[str, Any]:
 
     A dict ``device`` ("cpu", or "cuda:<name>"), ``precision`` (Lightning's string, e.g.
     "32-true" on CPU, "bf16-mixed" on a recent GPU), ``tf32`` (bool: TF32 matmuls enabled)
-    and ``float32_matmul_precision`` (torch's setting); before any trainer, what a trainer
+    ``float32_matmul_precision`` (torch's setting), ``cpu_threads`` (torch's intra-op threads)
+    and ``mkl_cbwr`` (MKL's reproducibility mode, see :func:`seed_everything`); before any trainer, what a trainer
     made now would choose. Recorded in each chapter's ``run.json`` by
     :meth:`genomebook.chapter.Run.close`.
     """
@@ -91,16 +92,23 @@ def number_formats() -> dict[str, Any]:
 
 def _formats(cuda: bool, precision: str, tf32: bool) -> dict[str, Any]:
     return {"device": f"cuda:{torch.cuda.get_device_name()}" if cuda else "cpu", "precision": str(precision),
-            "tf32": bool(tf32), "float32_matmul_precision": torch.get_float32_matmul_precision()}
+            "tf32": bool(tf32), "float32_matmul_precision": torch.get_float32_matmul_precision(),
+            "cpu_threads": torch.get_num_threads(), "mkl_cbwr": os.environ.get("MKL_CBWR", "")}
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch, and ask torch for deterministic kernels."""
+    """Seed Python, NumPy and torch, and ask torch (and oneDNN) for deterministic kernels.
+
+    With MKL's conditional numerical reproducibility (set when :mod:`genomebook` is imported),
+    two runs of a chapter with the same seed on the same machine give the same tables.
+    """
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    # oneDNN (torch's CPU convolutions) may use atomics unless asked for deterministic kernels.
+    torch.backends.mkldnn.deterministic = True
 
 
 def quiet_lightning() -> None:
