@@ -265,3 +265,38 @@ def test_hugging_face_view_gives_the_same_ids(bpe6):
     assert pair["input_ids"] == bpe6.encode(s) + bpe6.encode(t, add_special_tokens=False) + [3]
     assert pair["token_type_ids"] == [0] * n_a + [1] * (len(pair["input_ids"]) - n_a)
     assert hf.mask_token_id == 4 and hf.pad_token_id == 0
+
+
+# --------------------------------------------------------------------------- the one MLM collator
+
+
+def test_mlm_collator_masks_bpe_tokens_and_sop_samples(bpe6, corpus):
+    """MLMCollator with a BPE tokeniser: BERT token masking (no k-mer spans), specials never masked;
+    with Algorithm 2 samples it keeps segments and swap labels."""
+    from genomebook.tokenize import IGNORE_INDEX, MASK_ID, MLMCollator
+
+    collate = MLMCollator(bpe6, mlm_probability=0.15, seed=0)
+    out = collate(corpus[:8])
+    enc = bpe6.encode_batch(corpus[:8])
+    assert out["input_ids"].shape == (8, max(map(len, enc)))
+    sel = out["labels"] != IGNORE_INDEX
+    truth = torch.nn.utils.rnn.pad_sequence([torch.tensor(e) for e in enc], batch_first=True)
+    assert torch.equal(out["labels"][sel], truth[sel])  # labels are the true ids
+    assert bool((truth[sel] >= 5).all())  # never a special
+    assert 0.08 < float(sel.sum()) / float((truth >= 5).sum()) < 0.22
+    assert float((out["input_ids"][sel] == MASK_ID).float().mean()) > 0.6
+    # dynamic masking: the next call draws new masks; the same seed repeats them
+    again = collate(corpus[:8])
+    assert not torch.equal(again["labels"], out["labels"])
+    assert torch.equal(MLMCollator(bpe6, seed=0)(corpus[:8])["labels"], out["labels"])
+
+    rng = np.random.default_rng(0)
+    samples = [sop_sample(bpe6.encode(s, add_special_tokens=False), rng, max_tokens=64) for s in corpus[:6]]
+    sop = MLMCollator(bpe6, seed=1)(samples)
+    plain = sop_collate(samples)
+    assert torch.equal(sop["sentence_order_label"], plain["sentence_order_label"])
+    assert torch.equal(sop["token_type_ids"], plain["token_type_ids"])
+    assert torch.equal(sop["attention_mask"], plain["attention_mask"])
+    kept = sop["labels"] == IGNORE_INDEX
+    assert torch.equal(sop["input_ids"][kept & (plain["input_ids"] < 5)], plain["input_ids"][kept & (plain["input_ids"] < 5)])
+    assert bool((plain["input_ids"][sop["labels"] != IGNORE_INDEX] >= 5).all())

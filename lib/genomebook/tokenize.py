@@ -533,39 +533,69 @@ def mask_tokens(input_ids: torch.Tensor, vocab_size: int, *, mlm_probability: fl
 
 
 class MLMCollator:
-    """Batch builder for DNABERT pre-training: list of N str (or 1-D id tensors) -> dict of (N, T) tensors.
+    """The one masked-LM batch builder: list of N examples -> dict of (N, T) tensors.
 
-    Returns ``input_ids`` (span-masked by :func:`mask_kmer_spans`), ``attention_mask`` and
-    ``labels`` (-100 where not predicted). Strings are encoded with
-    ``tokenizer.batch_encode`` (padding to the longest, truncation to its max_length);
-    id tensors (already with ``[CLS]``/``[SEP]``) are right-padded with ``[PAD]``. ``seed``
-    makes the masks reproducible; note that DataLoader workers each get a copy of the
-    same generator, so with ``num_workers > 0`` seed each worker (worker_init_fn).
+    Returns ``input_ids`` (masked), ``attention_mask`` and ``labels`` (the original id where
+    a token is to be predicted, -100 elsewhere). The masking follows the tokeniser:
+
+    * a :class:`KmerTokenizer` (DNABERT's overlapping k-mers): contiguous k-token spans,
+      :func:`mask_kmer_spans` (a single masked k-mer would be given away by its neighbours);
+    * any other tokeniser with ``vocab_size`` (the non-overlapping BPE words of
+      :mod:`genomebook.dna_words`): BERT's token masking, :func:`mask_tokens`.
+
+    Either way a masked token becomes ``[MASK]`` 80%, a random id 10%, itself 10%. Masks are
+    drawn when the batch is built, so each pass over the data masks anew (dynamic masking).
+
+    Examples may be DNA str (encoded by ``tokenizer.batch_encode`` for k-mers, or
+    ``tokenizer.encode_batch`` otherwise, with ``[CLS]``/``[SEP]``), 1-D id tensors already
+    holding the specials, or sentence-order samples (objects with ``input_ids``,
+    ``token_type_ids`` and ``label``, as :func:`genomebook.dna_words.sop_sample` makes): the
+    batch then also has ``token_type_ids`` and ``sentence_order_label`` (MLM + SOP,
+    thesis Algorithm 2; only the two pieces are masked, never the specials). Rows are
+    right-padded with ``[PAD]``. ``seed`` makes the masks reproducible; DataLoader workers
+    each get a copy of the same generator, so with ``num_workers > 0`` seed each worker.
+    Used by the DNABERT chapters' pre-training and the dna_language_models chapter.
     """
 
-    def __init__(self, tokenizer: KmerTokenizer, mlm_probability: float = 0.15, seed: int | None = None) -> None:
+    def __init__(self, tokenizer, mlm_probability: float = 0.15, seed: int | None = None) -> None:
         self.tokenizer = tokenizer
         self.mlm_probability = mlm_probability
         self.generator = torch.Generator().manual_seed(seed) if seed is not None else None
 
-    def __call__(self, examples: Sequence[str] | Sequence[torch.Tensor]) -> dict[str, torch.Tensor]:
+    @staticmethod
+    def _pad(rows: Sequence[Sequence[int] | torch.Tensor]) -> dict[str, torch.Tensor]:
+        ids = torch.nn.utils.rnn.pad_sequence([torch.as_tensor(r, dtype=torch.long) for r in rows],
+                                              batch_first=True, padding_value=PAD_ID)
+        lengths = torch.tensor([len(r) for r in rows])
+        return {"input_ids": ids, "attention_mask": (torch.arange(ids.shape[1])[None] < lengths[:, None]).long()}
+
+    def __call__(self, examples) -> dict[str, torch.Tensor]:
         if len(examples) == 0:
             raise ValueError("MLMCollator got an empty batch")
+        kmer = isinstance(self.tokenizer, KmerTokenizer)
+        extra: dict[str, torch.Tensor] = {}
         if all(isinstance(e, str) for e in examples):
-            batch = self.tokenizer.batch_encode(list(examples))
+            batch = (self.tokenizer.batch_encode(list(examples)) if kmer
+                     else self._pad(self.tokenizer.encode_batch(list(examples))))
         elif all(isinstance(e, torch.Tensor) and e.ndim == 1 for e in examples):
-            ids = torch.nn.utils.rnn.pad_sequence([e.long() for e in examples], batch_first=True,
-                                                  padding_value=PAD_ID)
-            lengths = torch.tensor([len(e) for e in examples])
-            batch = {"input_ids": ids,
-                     "attention_mask": (torch.arange(ids.shape[1])[None] < lengths[:, None]).long()}
+            batch = self._pad(examples)
+        elif all(hasattr(e, "input_ids") and hasattr(e, "token_type_ids") and hasattr(e, "label") for e in examples):
+            batch = self._pad([e.input_ids for e in examples])
+            extra = {"token_type_ids": self._pad([e.token_type_ids for e in examples])["input_ids"],
+                     "sentence_order_label": torch.tensor([int(e.label) for e in examples], dtype=torch.long)}
         else:
-            raise TypeError("MLMCollator takes a list of DNA str or a list of 1-D token-id tensors, got "
-                            f"{sorted({type(e).__name__ for e in examples})}")
+            raise TypeError("MLMCollator takes a list of DNA str, of 1-D token-id tensors or of sentence-order "
+                            f"samples, got {sorted({type(e).__name__ for e in examples})}")
         special = batch["attention_mask"] == 0
-        masked, labels = mask_kmer_spans(batch["input_ids"], self.tokenizer.k, mlm_probability=self.mlm_probability,
-                                         special_mask=special, generator=self.generator)
-        return {"input_ids": masked, "attention_mask": batch["attention_mask"], "labels": labels}
+        if kmer:
+            masked, labels = mask_kmer_spans(batch["input_ids"], self.tokenizer.k,
+                                             mlm_probability=self.mlm_probability, special_mask=special,
+                                             generator=self.generator)
+        else:
+            masked, labels = mask_tokens(batch["input_ids"], int(self.tokenizer.vocab_size),
+                                         mlm_probability=self.mlm_probability, special_mask=special,
+                                         generator=self.generator)
+        return {"input_ids": masked, "attention_mask": batch["attention_mask"], "labels": labels, **extra}
 
 
 # --------------------------------------------------------------------------- back to DNA
