@@ -253,3 +253,69 @@ def test_size_table_counts_what_is_built():
     built = {name: parameter_count(build_language_model(name, "tiny", vocab_size=V)) for name in LANGUAGE_MODELS}
     assert dict(zip(table["model"], table["parameters"])) == built
     assert table["thesis_source"].str.contains("4.1.3|B.1").all()
+
+
+# --------------------------------------------------------------------------- training pieces
+
+
+@pytest.mark.parametrize("name", ("Longformer", "Longalbert", "ELMo"))
+def test_masked_logits_are_the_forward_logits_at_masked_positions(name):
+    model = tiny(name, **({"objective": "masked"} if name == "ELMo" else {})).eval()
+    b = batch()
+    with torch.no_grad():
+        full = model(**b)["logits"]
+        at, targets, _ = model.masked_logits(b["input_ids"], b["attention_mask"], None, b["labels"])
+    sel = b["labels"] != IGNORE_INDEX
+    assert at.shape == (int(sel.sum()), V)
+    assert torch.allclose(at, full[sel], atol=1e-5)
+    assert torch.equal(targets, b["labels"][sel])
+
+
+@pytest.mark.filterwarnings("ignore:.*self.trainer. reference is not registered")
+def test_task_scores_add_up_and_learn():
+    """LanguageModelTask: per-row scores agree with the pooled metrics; a few steps lower the loss."""
+    from genomebook.models.language import LanguageModelTask
+
+    model = tiny("Longformer")
+    task = LanguageModelTask(model, lr=3e-3)
+    b = batch()
+    task.eval()
+    s = task.score(b)
+    sel = b["labels"] != IGNORE_INDEX
+    assert torch.equal(s["masked"], sel.sum(1))
+    with torch.no_grad():
+        logits = model(**b)["logits"]
+    assert math.isclose(float(s["masked_correct"].sum()) / int(sel.sum()), masked_token_accuracy(logits, b["labels"]))
+    assert math.isclose(float(s["all_correct"].sum()) / float(s["tokens"].sum()),
+                        all_token_accuracy(logits, b["input_ids"], b["labels"], b["attention_mask"]))
+    assert math.isclose(float(s["copy_correct"].sum()) / float(s["tokens"].sum()),
+                        copy_baseline_accuracy(b["input_ids"], b["labels"], b["attention_mask"]))
+    assert bool((s["sop_correct"] == -1).all())  # no SOP labels in this batch
+    # the training path scores the same masked positions (no all-token extras)
+    light = task.score(b, all_tokens=False)
+    assert set(light) == {"nll", "masked", "masked_correct", "sop_correct"}
+    assert torch.allclose(light["nll"], s["nll"], atol=1e-4)
+    task.train()
+    opt = task.configure_optimizers()
+    first = float(task.training_step(b, 0).detach())
+    for _ in range(25):
+        loss = task.training_step(b, 0)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float(loss.detach()) < first
+
+
+def test_ngram_baseline_by_hand():
+    from genomebook.models.language import NGramMaskedLM
+
+    # (l, v, r) counts: (2, 6, 7) twice, (2, 8, 7) once -> between 2 and 7 the model says 6
+    m = NGramMaskedLM().fit([[2, 6, 7, 3], [2, 6, 7, 3], [2, 8, 7, 3]])
+    ids = torch.tensor([[2, MASK_ID, 7, 3], [9, MASK_ID, 7, 3], [9, MASK_ID, 9, 3], [9, 9, 9, MASK_ID]])
+    labels = torch.full_like(ids, IGNORE_INDEX)
+    labels[:3, 1] = 6
+    labels[3, 3] = 3  # a masked [SEP]: no context seen before it either
+    pred = m.predict(ids, labels)
+    # row 0: (2, 7) seen -> 6; row 1: left 9 unseen, right 7 seen -> 6 (most frequent before 7);
+    # rows 2-3: nothing seen -> the most frequent word token overall, 7 (ties: smallest id)
+    assert pred.tolist() == [6, 6, 7, 7]

@@ -52,6 +52,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import lightning as L
+import numpy as np
 import pandas as pd
 import torch
 from torch import nn
@@ -76,6 +78,8 @@ __all__ = [
     "copy_baseline_accuracy",
     "parameter_count",
     "size_table",
+    "LanguageModelTask",
+    "NGramMaskedLM",
 ]
 
 #: The vocabulary of the thesis's best tokeniser (9-mer words + BPE, section 4.2.1, line 547:
@@ -236,7 +240,8 @@ def language_model_config(name: str, size: str = "thesis", *, vocab_size: int = 
     ``"small"`` (hidden 64, 4 heads, feed-forward 256, Longalbert E = 32; ELMo 64 units and
     embedding 32) and ``"tiny"`` (hidden 32, 2 heads, feed-forward 64, E = 16; ELMo 32/16)
     keep each model's depth, window and maximum length, for CPU runs and tests (the large
-    Longformer keeps 4x the heads: 8 at ``tiny``, 16 at ``small``). Any field
+    Longformer keeps more heads than the small one, as many as leave 8 dimensions per head:
+    4 at ``tiny``, 8 at ``small``). Any field
     can be overridden, e.g. ``sop=True``, ``max_tokens=64`` or ``objective="masked"``.
     Used by the dna_language_models chapter.
     """
@@ -250,7 +255,7 @@ def language_model_config(name: str, size: str = "thesis", *, vocab_size: int = 
     if size != "thesis":
         widths = dict(_WIDTHS[size])
         if "num_heads" in thesis:  # the large model keeps more heads than the small one, within the width
-            widths["num_heads"] = min(thesis["num_heads"] * widths["num_heads"] // 8, widths["hidden_size"] // 4)
+            widths["num_heads"] = min(thesis["num_heads"] * widths["num_heads"] // 8, widths["hidden_size"] // 8)
         kwargs.update({k: v for k, v in widths.items() if k in fields})
     unknown = set(overrides) - fields
     if unknown:
@@ -428,6 +433,21 @@ class LongformerLM(nn.Module):
                     if sentence_order_label is not None else None)
         return {"loss": _total(mlm_loss, sop_loss), "mlm_loss": mlm_loss, "sop_loss": sop_loss,
                 "logits": logits, "sop_logits": sop_logits}
+
+
+    def masked_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                      token_type_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None
+                      ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(logits (M, vocab) at the M positions with ``labels != -100``, their labels (M,), sop_logits or None).
+
+        The training path: the masked-LM head runs on the masked positions only (a 30,000-word
+        head on every position would cost more than the encoder). Same numbers as
+        ``forward(...)["logits"][labels != -100]``.
+        """
+        hidden = self.encode(input_ids, attention_mask, token_type_ids).last_hidden_state
+        sel = labels != IGNORE_INDEX
+        sop = self.sop_head(self.pooler(hidden)) if self.sop_head is not None else None
+        return self.lm_head(hidden[sel]), labels[sel], sop
 
 
 # --------------------------------------------------------------------------- Longalbert
@@ -648,6 +668,17 @@ class ELMoLM(nn.Module):
         return out
 
 
+    def masked_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                      token_type_ids: torch.Tensor | None = None, labels: torch.Tensor | None = None
+                      ) -> tuple[torch.Tensor, torch.Tensor, None]:
+        """As :meth:`LongformerLM.masked_logits`; needs ``objective="masked"`` (a causal LM is not masked)."""
+        if self.config.objective != "masked":
+            raise ValueError("ELMoLM.masked_logits needs objective='masked'; the causal objective predicts every token.")
+        fwd, bwd = self.states(input_ids, attention_mask)
+        sel = labels != IGNORE_INDEX
+        return self.head(torch.cat([fwd[sel], bwd[sel]], -1)), labels[sel], None
+
+
 # --------------------------------------------------------------------------- metrics
 
 
@@ -759,3 +790,163 @@ def size_table(vocab_size: int = THESIS_VOCAB, size: str = "thesis", **overrides
                      "embedding_parameters": emb.weight.numel(), "thesis_parameters": "not reported",
                      "thesis_source": _SOURCES[name]})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- n-gram baseline
+
+
+class NGramMaskedLM:
+    """A token n-gram model of masked positions: the baseline a masked-LM accuracy must beat.
+
+    Fitted on the training rows (token ids with specials, unmasked), it counts every word
+    token ``v`` with its left and right neighbours ``(l, v, r)``. At a masked position it
+    predicts the most frequent ``v`` seen between the input's neighbours ``(l, r)`` (as the
+    model sees them: a neighbour may itself be ``[MASK]``), backing off to the most frequent
+    token after ``l``, then before ``r``, then overall (ties: the smallest id). It reads
+    the same corrupted input as the transformer and nothing else: word frequencies and
+    immediate context, no long-range structure. Used by the dna_language_models chapter for
+    the claim the thesis could not make (does masked-only accuracy beat this?).
+    """
+
+    def __init__(self) -> None:
+        self.tables: list[dict[tuple[int, ...], int]] = []
+        self.unigram = N_SPECIAL
+
+    @staticmethod
+    def _best(keys: pd.DataFrame, cols: list[str]) -> dict[tuple[int, ...], int]:
+        counts = keys.groupby([*cols, "v"], sort=True).size().rename("n").reset_index()
+        counts = counts.sort_values([*cols, "n", "v"], ascending=[True] * len(cols) + [False, True], kind="stable")
+        first = counts.drop_duplicates(cols)
+        return {tuple(int(x) for x in k): int(v) for k, v in zip(first[cols].itertuples(index=False), first["v"])}
+
+    def fit(self, rows) -> NGramMaskedLM:
+        """Count ``(l, v, r)`` over ``rows`` (an iterable of 1-D id sequences); returns self."""
+        ls, vs, rs = [], [], []
+        for row in rows:
+            a = np.asarray(row, dtype=np.int64)
+            if len(a) < 3:
+                continue
+            ls.append(a[:-2]); vs.append(a[1:-1]); rs.append(a[2:])
+        if not vs:
+            raise ValueError("NGramMaskedLM.fit needs rows of at least 3 tokens.")
+        keys = pd.DataFrame({"l": np.concatenate(ls), "v": np.concatenate(vs), "r": np.concatenate(rs)})
+        keys = keys[keys["v"] >= N_SPECIAL]
+        self.tables = [self._best(keys, ["l", "r"]), self._best(keys, ["l"]), self._best(keys, ["r"])]
+        counts = keys["v"].value_counts()
+        self.unigram = int(counts[counts == counts.max()].index.min())
+        return self
+
+    def predict(self, input_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Predicted ids (M,) at the M positions with ``labels != -100`` of (N, T) ``input_ids``."""
+        if not self.tables:
+            raise RuntimeError("NGramMaskedLM: call fit() first.")
+        ids = input_ids.long().cpu().numpy()
+        pad = np.full((ids.shape[0], 1), PAD_ID)
+        left, right = np.hstack([pad, ids[:, :-1]]), np.hstack([ids[:, 1:], pad])
+        sel = (labels != IGNORE_INDEX).cpu().numpy()
+        both, lonly, ronly = self.tables
+        out = []
+        for l, r in zip(left[sel].tolist(), right[sel].tolist()):
+            v = both.get((l, r))
+            if v is None:
+                v = lonly.get((l,))
+            if v is None:
+                v = ronly.get((r,))
+            out.append(self.unigram if v is None else v)
+        return torch.tensor(out, dtype=torch.long)
+
+
+# --------------------------------------------------------------------------- Lightning
+
+
+class LanguageModelTask(L.LightningModule):
+    """Thin Lightning wrapper that pre-trains any model of this module on MLM (+ SOP) batches.
+
+    Batches are those of :class:`genomebook.tokenize.MLMCollator` (``input_ids``,
+    ``attention_mask``, ``labels``; with sentence-order samples also ``token_type_ids`` and
+    ``sentence_order_label``). Training runs the model's ``masked_logits`` (the LM head on
+    masked positions only); the loss is the masked-token cross-entropy plus, when the batch
+    has SOP labels, the SOP cross-entropy (ALBERT's sum). Optimiser: Adam with a constant
+    rate ``lr`` (the thesis: Adam, 1e-4, betas 0.9/0.999, appendix B.2).
+
+    Logged per epoch: ``train_loss`` (masked-token cross-entropy, nats, as the model sees it
+    in training: dropout on), ``train_sop_loss``; after each validation, over all validation
+    tokens: ``val_loss`` (mean cross-entropy over masked tokens), ``val_perplexity``
+    (exp of it, per token), ``val_masked_accuracy`` (masked positions only) and
+    ``val_sop_accuracy``. :meth:`score` gives these per row, and also the thesis's all-token
+    accuracy and what copying the input scores on it, for a final evaluation with intervals.
+    Used by :mod:`genomebook.workflows.language` (the dna_language_models chapter).
+    """
+
+    def __init__(self, model: nn.Module, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.999)) -> None:
+        super().__init__()
+        self.model = model
+        self.lr, self.betas = float(lr), tuple(betas)
+        self._val: list[dict[str, torch.Tensor]] = []
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        logits, targets, sop = self.model.masked_logits(batch["input_ids"], batch["attention_mask"],
+                                                        batch.get("token_type_ids"), batch["labels"])
+        loss = F.cross_entropy(logits.float(), targets) if targets.numel() else logits.sum() * 0.0
+        self.log("train_loss", loss, on_epoch=True, on_step=False, batch_size=max(1, targets.numel()))
+        if sop is not None and "sentence_order_label" in batch:
+            sop_loss = F.cross_entropy(sop.float(), batch["sentence_order_label"])
+            self.log("train_sop_loss", sop_loss, on_epoch=True, on_step=False, batch_size=len(sop))
+            loss = loss + sop_loss
+        return loss
+
+    @torch.no_grad()
+    def score(self, batch: dict[str, torch.Tensor], all_tokens: bool = True) -> dict[str, torch.Tensor]:
+        """Per row of the batch (N,): ``nll`` (summed over masked tokens, nats), ``masked``,
+        ``masked_correct``, ``sop_correct`` (1/0; -1 when the batch has no SOP labels) and, with
+        ``all_tokens``, ``tokens`` (non-pad), ``all_correct``, ``copy_correct`` and ``all_nll``
+        (cross-entropy summed over every non-pad position, the true token being the label where
+        masked and the input elsewhere); these need the LM head on every position: a final
+        evaluation, not every epoch."""
+        ids, mask, labels = batch["input_ids"], batch["attention_mask"], batch["labels"]
+        sel = labels != IGNORE_INDEX
+        rows = sel.nonzero()[:, 0]
+        if all_tokens:
+            logits = self.model(ids, mask, batch.get("token_type_ids"))["logits"]
+            pred_all = logits.argmax(-1)
+            masked, targets = logits[sel], labels[sel]
+            sop = None
+            if "sentence_order_label" in batch and getattr(self.model, "sop_head", None) is not None:
+                sop = self.model.masked_logits(ids, mask, batch.get("token_type_ids"), labels)[2]
+        else:
+            masked, targets, sop = self.model.masked_logits(ids, mask, batch.get("token_type_ids"), labels)
+        zeros = torch.zeros(len(ids), device=ids.device)
+        nll = F.cross_entropy(masked.float(), targets, reduction="none")
+        out = {"nll": zeros.index_add(0, rows, nll), "masked": sel.sum(1),
+               "masked_correct": zeros.index_add(0, rows, (masked.argmax(-1) == targets).float()).long()}
+        if all_tokens:
+            true = torch.where(sel, labels, ids)
+            counted = mask.bool()
+            every = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), true.reshape(-1),
+                                    reduction="none").reshape(true.shape)
+            out.update(tokens=counted.sum(1), all_correct=((pred_all == true) & counted).sum(1),
+                       copy_correct=((ids == true) & counted).sum(1), all_nll=(every * counted).sum(1))
+        out["sop_correct"] = ((sop.argmax(-1) == batch["sentence_order_label"]).long()
+                              if sop is not None and "sentence_order_label" in batch
+                              else torch.full_like(out["masked"], -1))
+        return out
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._val.append(self.score(batch, all_tokens=False))
+
+    def on_validation_epoch_end(self) -> None:
+        if not self._val:
+            return
+        tot = {k: torch.cat([v[k] for v in self._val]) for k in self._val[0]}
+        self._val = []
+        n_masked = tot["masked"].sum().clamp(min=1).float()
+        loss = tot["nll"].sum() / n_masked
+        self.log("val_loss", loss)
+        self.log("val_perplexity", torch.exp(loss))
+        self.log("val_masked_accuracy", tot["masked_correct"].sum().float() / n_masked)
+        sop = tot["sop_correct"]
+        if (sop >= 0).any():
+            self.log("val_sop_accuracy", sop[sop >= 0].float().mean())
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.lr, betas=self.betas)
