@@ -157,7 +157,12 @@ LICENCE_APPEND = [
      "ENCODE data: free to use, cite ENCODE (ENCODE data use policy)"),
 ]
 
-CHAPTERS = {"gue_tf_0_train": ["motifs"], "gue_tf_0_dev": ["motifs"], "gue_tf_0_test": ["motifs"]}
+CHAPTERS = {"gue_tf_0_train": ["motifs"], "gue_tf_0_dev": ["motifs"], "gue_tf_0_test": ["motifs"],
+            **{name: ["dna_language_models"] for name in (
+                "unikseq_shark_mitogenomes", "unikseq_teleost_mitogenomes",
+                "oceangenomes_coral_mito_genes", "oceangenomes_coral_mito_manifest",
+                "ecoli_k12_genome", "D.melanogaster_1pct_chunks", "C.elegans_1pct_chunks",
+                "A.thaliana_1pct_chunks")}}
 
 PAPER: dict[str, dict] = {
     "encode_deepcage_dnase_rnaseq": {
