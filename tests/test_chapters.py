@@ -54,6 +54,11 @@ EXPECTED = {
                    "kmer_validation", "published_vs_reproduced", "claims"],
         "figures": ["splice_logos", "confusion", "rebuild"],
     },
+    "dna_language_models": {
+        "tables": ["data_card", "splits", "leakage", "tokenisers", "model_sizes", "runs", "pretraining_curves",
+                   "test_scores", "published_vs_reproduced", "claims"],
+        "figures": ["pretraining_curves", "masked_vs_ngram"],
+    },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
                    "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",
