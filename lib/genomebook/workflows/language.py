@@ -258,7 +258,8 @@ def pretrain_language_model(spec: RunSpec, corpus: dict, tokenizer: Any, sizes: 
     ``sizes["eval_rows"]`` dev rows with fixed masks. Model at ``sizes["model_size"]``
     (:func:`genomebook.models.language.language_model_config`), Adam at ``sizes["lr"]`` for
     ``sizes["epochs"]`` epochs; the weights of the epoch with the lowest validation loss are kept
-    (:func:`genomebook.train.fit`). Returns a :class:`Pretrained` (model in eval mode, on the CPU). Cache:
+    (:func:`genomebook.train.fit`). Returns a :class:`Pretrained` (model in eval mode, on the GPU
+    when there is one). Cache:
     ``<cache_dir>/language/<key>.pt``, key = training DNA, tokeniser vocabulary, run, sizes
     and seed. Used by the dna_language_models chapter (and, through the cache, part II).
     """
@@ -277,7 +278,7 @@ def pretrain_language_model(spec: RunSpec, corpus: dict, tokenizer: Any, sizes: 
         model = build_language_model(spec.model, sizes["model_size"], **kwargs)
         task = LanguageModelTask(model, lr=sizes["lr"])
         task.load_state_dict(state["state_dict"])
-        task.eval()
+        task.to("cuda" if train.uses_cuda() else "cpu").eval()
         return Pretrained(spec, task, tokenizer, pd.DataFrame(state["history"]), state["seconds"], True, key,
                           parameter_count(model))
     t0 = time.perf_counter()
@@ -293,14 +294,16 @@ def pretrain_language_model(spec: RunSpec, corpus: dict, tokenizer: Any, sizes: 
     sampler = RandomSampler(examples, replacement=False,
                             num_samples=None if steps is None else min(len(examples), int(steps) * int(sizes["batch"])))
     loader = DataLoader(examples, batch_size=int(sizes["batch"]), sampler=sampler,
-                        collate_fn=MLMCollator(tokenizer, seed=seed), **train.loader_options())
+                        collate_fn=MLMCollator(tokenizer, seed=seed),
+                        # no workers: each would copy the collator's seeded generator and repeat its masks;
+                        # masking a batch of ids costs far less than a step
+                        **train.loader_options(num_workers=0))
     val = _fixed_batches(dev_rows, tokenizer, spec.task, sizes, seed + 1)
     model = build_language_model(spec.model, sizes["model_size"], **kwargs)
     task = LanguageModelTask(model, lr=sizes["lr"])
     history = train.History()
     train.fit(task, train_dataloaders=loader, val_dataloaders=DataLoader(val, batch_size=None),
               max_epochs=int(sizes["epochs"]), callbacks=[history], num_sanity_val_steps=0)
-    task.to("cpu")
     seconds = time.perf_counter() - t0
     hist = history.frame()
     if cache:
