@@ -150,6 +150,18 @@ shown = pd.DataFrame({"tokeniser": list(toks), "the same 60 bp of a test genome,
                       [" ".join(t.tokens(example)) for t in toks.values()]})
 display(shown.style.hide(axis="index"))
 
+sample_dna = "".join(test_dna)[:50_000]
+fig, ax = plt.subplots(figsize=(8, 3.2))
+for name, t in toks.items():
+    lengths = np.array([len(w) for w in t.tokens(sample_dna)])
+    ax.hist(lengths, bins=np.arange(0.5, max(13, lengths.max()) + 1.5), histtype="step", lw=1.8,
+            label=f"{name} (mean {lengths.mean():.1f} bp)")
+ax.set(xlabel="bases per token", ylabel="tokens", yscale="log")
+ax.legend(fontsize=8)
+fig.tight_layout()
+run.figure("token_lengths", fig, "How long the words are: bases per token of each tokeniser on the first "
+           f"{len(sample_dna) // 1000} kb of the test genomes")
+
 # %% [markdown]
 # ## Models
 #
