@@ -2,6 +2,7 @@
 (:mod:`~genomebook.models.registry`) and the thin Lightning wrappers (:mod:`~genomebook.models.lightning`)."""
 
 from genomebook.models.baselines import BIRDConfig, BIRDLike, KmerLogisticRegression, TrainingMean, kmer_counts
+from genomebook.models.kmer_classifiers import KmerNaiveBayes, KmerNearestNeighbour
 from genomebook.models.bert import (BERT_SIZES, BertClassifier, BertMLM, BertXLClassifier, bert_config,
                                     split_pieces)
 from genomebook.models.cnn import (
@@ -39,4 +40,5 @@ __all__ = [
     "ChromDragoNNLike", "DanQ", "DanQConfig", "DeepCAGE", "DeepCAGEConfig", "DeepSEA",
     "DeepSEAConfig", "DenseNetConfig", "DenseNetTrunk", "MotifCNN", "MotifCNNConfig",
     "ResidualCNN", "ResidualCNNConfig", "SequenceOnly", "TrainingMean",
+    "KmerNaiveBayes", "KmerNearestNeighbour",
 ]
