@@ -81,7 +81,7 @@ def test_scores_and_differences_by_hand():
                        "sop_correct": [-1, -1], "ngram_correct": [0, 1], "bases": [60, 60], "ids": [8, 8]})
     s = lw.scores(ev, n_boot=20).set_index("score")["value"]
     assert s["masked accuracy"] == 0.75 and s["n-gram accuracy"] == 0.25
-    assert math.isclose(s["perplexity"], math.exp(1.5))
+    assert s["masked loss"] == 1.5 and math.isclose(s["perplexity"], math.exp(1.5))
     assert math.isclose(s["bits per base"], 1.5 * 16 / 120 / math.log(2))
     assert s["all-token accuracy"] == 0.85 and s["copy baseline"] == 0.9
     assert math.isclose(s["all-token perplexity"], math.exp(0.5))

@@ -348,7 +348,7 @@ def evaluate(pre: Pretrained, corpus: dict, sizes: dict[str, Any], *, seed: int 
 # --------------------------------------------------------------------------- scores with intervals
 
 #: The scores of one evaluation (:func:`scores`), in table order.
-SCORES = ("masked accuracy", "perplexity", "bits per base", "all-token accuracy", "all-token perplexity",
+SCORES = ("masked accuracy", "masked loss", "perplexity", "bits per base", "all-token accuracy", "all-token perplexity",
           "copy baseline", "n-gram accuracy", "SOP accuracy")
 
 
@@ -362,6 +362,8 @@ def _stat(ev: pd.DataFrame, name: str, idx: np.ndarray | None = None) -> np.ndar
     with np.errstate(divide="ignore", invalid="ignore"):
         if name == "masked accuracy":
             return s("masked_correct") / s("masked")
+        if name == "masked loss":
+            return s("nll") / s("masked")
         if name == "perplexity":
             return np.exp(s("nll") / s("masked"))
         if name == "bits per base":
@@ -389,7 +391,7 @@ def _resample(n: int, n_boot: int, seed: int) -> np.ndarray:
 def scores(ev: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Every score of :data:`SCORES` with a 95% percentile-bootstrap interval over rows (one
     resample for all): columns ``score``, ``value``, ``ci_low``, ``ci_high``, ``n`` (rows).
-    Perplexity is per masked token; all-token accuracy and all-token perplexity count every
+    Masked loss is the mean cross-entropy per masked token (nats); perplexity is its exponential; all-token accuracy and all-token perplexity count every
     token, copied ones included (the thesis's reading, Table 5.1); bits per base is
     :func:`genomebook.dna_words.bits_per_base` of the same loss. Used by the
     dna_language_models chapter."""
