@@ -123,10 +123,13 @@ class Run:
         self.shown.add("user_data")
         return data
 
-    def card(self, name: str, table: pd.DataFrame, notes: Iterable[str] = ()) -> None:
-        """Save (``tables/<name>.csv``) and show a data card without its index, then print ``notes``."""
+    def card(self, name: str, table: pd.DataFrame, notes: Iterable[str] = (), formats: Any = None) -> None:
+        """Save (``tables/<name>.csv``) and show a data card without its index, then print ``notes``.
+
+        ``formats``: as pandas' ``Styler.format`` takes (e.g. ``{"bp": "{:,}"}``), for the page only.
+        """
         self.store.table(name, table)
-        display(table.style.hide(axis="index"))
+        display(table.style.hide(axis="index").format(formats))
         for line in notes:
             print(line)
 

@@ -49,6 +49,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -327,6 +328,13 @@ def _total(*losses: torch.Tensor | None) -> torch.Tensor | None:
     return sum(present[1:], present[0]) if present else None
 
 
+def _quiet_padding_notice() -> None:
+    """Silence transformers' notice that rows are padded to a multiple of the attention window:
+    the padding is by design (documented on :class:`LongformerLM`), and the notice would print on
+    every chapter page that trains a Longformer."""
+    logging.getLogger("transformers.models.longformer.modeling_longformer").setLevel(logging.ERROR)
+
+
 def _init_linear(layer: nn.Linear, std: float) -> nn.Linear:
     nn.init.normal_(layer.weight, std=std)  # BERT's initialisation, as the transformers heads
     nn.init.zeros_(layer.bias)
@@ -363,6 +371,7 @@ class LongformerLM(nn.Module):
         super().__init__()
         if not isinstance(config, LongformerLMConfig):
             raise TypeError(f"config must be a LongformerLMConfig; got {type(config).__name__}.")
+        _quiet_padding_notice()
         self.config = config
         hf = self._hf_config(config, num_hidden_layers=config.num_layers, hidden_size=config.hidden_size,
                              max_position_embeddings=config.max_tokens + PAD_ID + 1)
@@ -519,6 +528,7 @@ class LongalbertLM(LongformerLM):
         from transformers import AlbertConfig, AlbertForPreTraining, LongformerModel
 
         nn.Module.__init__(self)
+        _quiet_padding_notice()
         if not isinstance(config, LongalbertConfig):
             raise TypeError(f"config must be a LongalbertConfig; got {type(config).__name__}.")
         self.config = config
