@@ -47,7 +47,7 @@ from genomebook.datasets.leakage import leakage_card
 from genomebook.seq import reverse_complement
 
 __all__ = ["MITO_SOURCES", "NUCLEAR_SOURCES", "NUCLEAR_STANDIN_NOTE", "SPLITS", "THESIS_FRACTIONS",
-           "Windows", "corpus_summary", "leakage_summary", "mitochondrial_corpus",
+           "check_fractions", "Windows", "corpus_summary", "leakage_summary", "mitochondrial_corpus",
            "nuclear_standin_corpus", "parse_taxon", "split_by_genome", "split_by_genus",
            "split_summary", "windows"]
 
@@ -367,7 +367,10 @@ def corpus_summary(table: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- splits
 
 
-def _check_fractions(fractions: Sequence[float]) -> np.ndarray:
+def check_fractions(fractions: Sequence[float]) -> np.ndarray:
+    """(train, dev, test) fractions as an array; a ValueError unless three non-negative numbers
+    summing to 1. The one check of every seeded split (this module's, and the 12S and TSS splits
+    of :mod:`genomebook.datasets.metabarcoding` and :mod:`genomebook.datasets.tss`)."""
     f = np.asarray(fractions, dtype=float)
     if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1.0):
         raise ValueError(f"fractions must be three non-negative numbers (train, dev, test) summing to 1, "
@@ -397,7 +400,7 @@ def split_by_genome(table: pd.DataFrame, fractions: Sequence[float] = THESIS_FRA
     >>> [int((s == k).sum()) for k in SPLITS]
     [81, 9, 10]
     """
-    f = _check_fractions(fractions)
+    f = check_fractions(fractions)
     units = pd.unique(table[by])
     n = len(units)
     n_test, n_dev = int(round(n * f[2])), int(round(n * f[1]))
@@ -429,7 +432,7 @@ def split_by_genus(table: pd.DataFrame, fractions: Sequence[float] = THESIS_FRAC
         ``"train"``, ``"dev"`` or ``"test"`` for each row of ``table``.
         Used by the dna_language_models chapter.
     """
-    f = _check_fractions(fractions)
+    f = check_fractions(fractions)
     if weight not in ("genome", "bp"):
         raise ValueError(f"weight must be 'genome' or 'bp', got {weight!r}.")
     group = table["genus"].astype(str).where(table["genus"] != "?", "?:" + table["genome"].astype(str))
@@ -462,7 +465,7 @@ def split_summary(table: pd.DataFrame, split: Sequence[str], fractions: Sequence
     achieved next to the target, and genera shared with train. Used by the dna_language_models
     chapter to show both splits side by side."""
     split = np.asarray(split, dtype=object)
-    f = _check_fractions(fractions)
+    f = check_fractions(fractions)
     n_genomes = table["genome"].nunique()
     train_genera = set(table["genus"][split == "train"]) - {"?"}
     rows = []

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from genomebook.datasets import mitofish, registry
-from genomebook.datasets.corpora import SPLITS, THESIS_FRACTIONS, split_by_genome
+from genomebook.datasets.corpora import SPLITS, THESIS_FRACTIONS, check_fractions, split_by_genome
 from genomebook.seq import SequenceError
 
 __all__ = ["NO_SHARED_RANK", "SEQS_DATASET", "SHARED_RANKS", "TAXON_RANKS", "TAXONOMY_DATASET",
@@ -334,10 +334,7 @@ def split_by_source(samples: pd.DataFrame, fractions: Sequence[float] = THESIS_F
                           "score use species_references(per_species=2) and split_by_source(species_in_train=True); "
                           "this split answers only higher-rank questions (error_ranks).", stacklevel=2)
         return split_by_genome(samples, fractions, seed, by="source_id")
-    f = np.asarray(fractions, dtype=float)
-    if f.shape != (3,) or (f < 0).any() or not np.isclose(f.sum(), 1.0):
-        raise ValueError(f"fractions must be three non-negative numbers (train, dev, test) summing to 1, "
-                         f"got {tuple(fractions)}.")
+    f = check_fractions(fractions)
     if (per_species < 2).all():
         raise ValueError("species_in_train=True needs species with two or more references, and every species has "
                          "one: build the references with species_references(..., per_species=2) (or more).")
