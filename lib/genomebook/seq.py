@@ -28,6 +28,7 @@ import pyfaidx
 
 __all__ = [
     "ALPHABET",
+    "fingerprint",
     "SequenceError",
     "validate",
     "one_hot",
@@ -522,3 +523,14 @@ def fetch_region(fasta_path: str | os.PathLike, chrom: str, start: int, end: int
                 f"coordinates are 0-based half-open, need 0 <= start < end <= {size}."
             )
         return fa[chrom][start:end].seq
+
+
+def fingerprint(seqs: Iterable[str]) -> str:
+    """SHA-256 hex digest of sequences in order (each followed by a newline): the content part of
+    a cache key. Used by the pre-training caches of the DNABERT chapters and the
+    dna_language_models chapter (:mod:`genomebook.workflows`)."""
+    h = hashlib.sha256()
+    for s in seqs:
+        h.update(s.encode())
+        h.update(b"\n")
+    return h.hexdigest()

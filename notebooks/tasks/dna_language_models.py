@@ -361,8 +361,8 @@ display(shown_stats[["tokeniser", "tokens per kb", "vocabulary", "vocabulary use
 MASKED_ONLY = {"all-token accuracy": "masked accuracy", "all-token perplexity": "perplexity"}
 if not user_files:
     ours = {("dev", k): lw.scores(v, n_boot=sizes["n_boot"], seed=seed).set_index("score") for k, v in dev_evals.items()}
-    ours.update({("test", k): lw.scores(v, n_boot=sizes["n_boot"], seed=seed).set_index("score")
-                 for k, v in evals.items()})
+    ours.update({("test", k): g.drop(columns="run").set_index("score")  # computed above, not again
+                 for k, g in test_scores.groupby("run", sort=False)})
     rows = []
     for pid in lw.THESIS_NUMBERS:
         spec, score, part, why_not = lw.thesis_row(pid)

@@ -104,6 +104,14 @@ _SOURCES = {
 # --------------------------------------------------------------------------- configs
 
 
+def _require_positive_ints(config: Any, names: tuple[str, ...]) -> None:
+    """A ValueError naming the first field of ``names`` that is not a positive int (bools refused)."""
+    for name in names:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+
+
 @dataclass(frozen=True)
 class LongformerLMConfig:
     """Sizes of a :class:`LongformerLM`; the defaults are the thesis's small Longformer.
@@ -136,11 +144,8 @@ class LongformerLMConfig:
     layer_norm_eps: float = 1e-12
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "num_layers", "num_heads", "hidden_size", "intermediate_size", "max_tokens",
-                     "attention_window"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        _require_positive_ints(self, ("vocab_size", "num_layers", "num_heads", "hidden_size", "intermediate_size",
+                                      "max_tokens", "attention_window"))
         if self.vocab_size <= N_SPECIAL:
             raise ValueError(f"vocab_size must exceed the {N_SPECIAL} special tokens; got {self.vocab_size}.")
         if self.hidden_size % self.num_heads:
@@ -177,10 +182,7 @@ class LongalbertConfig(LongformerLMConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        for name in ("embedding_size", "num_groups"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        _require_positive_ints(self, ("embedding_size", "num_groups"))
         if self.num_groups > self.num_layers:
             raise ValueError(f"num_groups ({self.num_groups}) cannot exceed num_layers ({self.num_layers}).")
 
@@ -208,10 +210,7 @@ class ELMoConfig:
     objective: str = "causal"
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "embedding_size", "hidden_size", "num_layers"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        _require_positive_ints(self, ("vocab_size", "embedding_size", "hidden_size", "num_layers"))
         if self.vocab_size <= N_SPECIAL:
             raise ValueError(f"vocab_size must exceed the {N_SPECIAL} special tokens; got {self.vocab_size}.")
         if self.objective not in ("causal", "masked"):
@@ -917,12 +916,10 @@ class LanguageModelTask(L.LightningModule):
         sel = labels != IGNORE_INDEX
         rows = sel.nonzero()[:, 0]
         if all_tokens:
-            logits = self.model(ids, mask, batch.get("token_type_ids"))["logits"]
+            out_all = self.model(ids, mask, batch.get("token_type_ids"))
+            logits, sop = out_all["logits"], out_all["sop_logits"]
             pred_all = logits.argmax(-1)
             masked, targets = logits[sel], labels[sel]
-            sop = None
-            if "sentence_order_label" in batch and getattr(self.model, "sop_head", None) is not None:
-                sop = self.model.masked_logits(ids, mask, batch.get("token_type_ids"), labels)[2]
         else:
             masked, targets, sop = self.model.masked_logits(ids, mask, batch.get("token_type_ids"), labels)
         zeros = torch.zeros(len(ids), device=ids.device)

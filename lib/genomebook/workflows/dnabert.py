@@ -172,14 +172,6 @@ class _MaskedBatches(torch.utils.data.Dataset):
         return {"input_ids": ids, "attention_mask": enc["attention_mask"], "labels": labels}
 
 
-def _fingerprint(corpus: list[str]) -> str:
-    h = hashlib.sha256()
-    for s in corpus:
-        h.update(s.encode())
-        h.update(b"\n")
-    return h.hexdigest()
-
-
 _PRETRAIN_KEYS = ("k", "bert_size", "max_tokens", "pretrain_steps", "pretrain_batch", "pretrain_len",
                   "pretrain_lr")
 
@@ -238,7 +230,7 @@ def pretrain(corpus: list[str], sizes: dict[str, Any], *, seed: int = 0, name: s
     spec = {k: sizes[k] for k in _PRETRAIN_KEYS}
     mask = dict(mask or {})
     mask_spec = {m: mask[m] for m in ("overlap_k", "datasets") if m in mask}
-    key = hashlib.sha256(json.dumps({"corpus": _fingerprint(corpus), "seed": seed, "p": mlm_probability,
+    key = hashlib.sha256(json.dumps({"corpus": gseq.fingerprint(corpus), "seed": seed, "p": mlm_probability,
                                      "v": _CACHE_VERSION, **spec, **({"mask": mask_spec} if mask_spec else {})},
                                     sort_keys=True).encode()).hexdigest()[:20]
     desc = f"{name}, {sum(len(s) for s in corpus):,} bp"
@@ -353,7 +345,7 @@ def real_pretraining_corpus(profile: str, *, cache_dir: str | os.PathLike | None
     have = [n for n in names if registry.available(n)]
     heldout = [str(s).upper() for n in have for s in registry.read(n)["sequence"]]
     k = HELDOUT_OVERLAP_K
-    key = hashlib.sha256(json.dumps({"corpus": _fingerprint(unmasked), "heldout": _fingerprint(heldout),
+    key = hashlib.sha256(json.dumps({"corpus": gseq.fingerprint(unmasked), "heldout": gseq.fingerprint(heldout),
                                      "datasets": have, "overlap_k": k, "v": 1},
                                     sort_keys=True).encode()).hexdigest()[:20]
     min_piece = int(sizes["k"]) + 4

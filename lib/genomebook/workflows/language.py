@@ -152,14 +152,6 @@ def split_sequences(corpus: dict, split: str, part: str) -> list[str]:
     return [s for s, m in zip(corpus["table"]["sequence"], mask) if m]
 
 
-def _fingerprint(seqs: list[str]) -> str:
-    h = hashlib.sha256()
-    for s in seqs:
-        h.update(s.encode())
-        h.update(b"\n")
-    return h.hexdigest()[:16]
-
-
 def _cache_dir(cache_dir: str | Path | None) -> Path:
     return Path(cache_dir if cache_dir is not None else Path("results").resolve() / "_cache") / "language"
 
@@ -177,7 +169,7 @@ def train_tokenisers(train_seqs: list[str], sizes: dict[str, Any], *, names=TOKE
     the dna_language_models chapter.
     """
     out = {}
-    corpus_key = _fingerprint(train_seqs)
+    corpus_key = gseq.fingerprint(train_seqs)[:16]
     for name in names:
         kind = "bigbird" if name.startswith("BigBird") else int(name.split("-")[0])
         vocab = int(sizes["vocab"][kind])
@@ -189,8 +181,7 @@ def train_tokenisers(train_seqs: list[str], sizes: dict[str, Any], *, names=TOKE
             out[name] = dna_words.load_tokenizer(folder)
             continue
         if kind == "bigbird":
-            tok = dna_words.BigBirdBPETokenizer.train(train_seqs, vocab, seed=seed,
-                                                      repeats=int(sizes.get("bigbird_repeats", 10)))
+            tok = dna_words.BigBirdBPETokenizer.train(train_seqs, vocab, seed=seed, repeats=repeats)
         else:
             tok = dna_words.KmerBPETokenizer.train(train_seqs, kind, vocab)
         tok.save(folder)
@@ -268,7 +259,8 @@ def pretrain_language_model(spec: RunSpec, corpus: dict, tokenizer: Any, sizes: 
     size_keys = ("model_size", "max_tokens", "batch", "steps_per_epoch", "epochs", "lr", "eval_rows")
     spec_sizes = {k: sizes[k] for k in size_keys}
     vocab_key = hashlib.sha256(json.dumps(tokenizer._hf.get_vocab(), sort_keys=True).encode()).hexdigest()[:16]
-    key = hashlib.sha256(json.dumps({"corpus": _fingerprint(train_seqs), "dev": _fingerprint(dev_seqs),
+    key = hashlib.sha256(json.dumps({"corpus": gseq.fingerprint(train_seqs)[:16],
+                                     "dev": gseq.fingerprint(dev_seqs)[:16],
                                      "tok": vocab_key, "run": spec.__dict__, "sizes": spec_sizes, "seed": seed,
                                      "v": _CACHE_VERSION}, sort_keys=True).encode()).hexdigest()[:20]
     path = _cache_dir(cache_dir) / f"{key}.pt"
