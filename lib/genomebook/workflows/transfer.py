@@ -32,16 +32,21 @@ import torch
 from torch.utils.data import DataLoader, RandomSampler
 
 from genomebook import profiles, train
+from genomebook.datasets import corpora
 from genomebook.datasets._io import atomic_write
 from genomebook.models.language import build_language_model, parameter_count
 from genomebook.models.transfer import TransferModel, TransferTask
 from genomebook.tokenize import CLS_ID, PAD_ID, SEP_ID
 from genomebook.workflows import language
 
-__all__ = ["INITS", "Encoder", "FineTuned", "encoder", "cls_rows", "pad_batch", "finetune"]
+__all__ = ["INITS", "PRETRAINING_DATASETS", "Encoder", "FineTuned", "encoder", "cls_rows", "pad_batch", "finetune"]
 
 #: The thesis's initialisations, in table order (hg38 is ours "nuclear stand-in": see the chapters).
 INITS = ("mitochondrial", "nuclear stand-in", "untrained")
+#: Registry entries the pre-trained encoders are read from (their training DNA keys the cache):
+#: the mitochondrial corpus and the nuclear stand-in of the dna_language_models chapter.
+PRETRAINING_DATASETS = ([corpora.MITO_SOURCES[s] for s in corpora.MITO_SOURCES] + [corpora.CORAL_MANIFEST]
+                        + [v[0] for v in corpora.NUCLEAR_SOURCES.values()])
 _TOKENISER = "9-mer BPE"  # the tokeniser of every fine-tuning table of the thesis (Tables 5.2-5.4)
 _CACHE_VERSION = 1
 _CORPORA: dict[tuple, dict] = {}
@@ -86,7 +91,7 @@ class Encoder:
 
 
 def _corpora(lm_sizes: dict[str, Any], seed: int) -> dict:
-    key = (json.dumps(lm_sizes, sort_keys=True, default=str), seed)
+    key = (json.dumps({k: str(v) for k, v in lm_sizes.items()}, sort_keys=True), seed)
     if key not in _CORPORA:
         _CORPORA.clear()  # one profile at a time: the corpora are large
         _CORPORA[key] = language.load_corpora(lm_sizes, seed=seed)
