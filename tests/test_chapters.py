@@ -65,6 +65,11 @@ EXPECTED = {
                    "simulated_accuracy_by_species", "published_vs_reproduced", "claims"],
         "figures": ["training_curves", "accuracy_vs_divergence", "error_bp", "simulated_accuracy_vs_divergence"],
     },
+    "enhancer_promoter": {
+        "tables": ["data_card", "built_in", "leakage", "protocol_scores", "training_curves", "model_sizes",
+                   "published_vs_reproduced", "paired_differences", "claims"],
+        "figures": ["leakage", "protocol_scores", "training_curves"],
+    },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
                    "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",

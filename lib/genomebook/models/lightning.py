@@ -303,3 +303,90 @@ class CellTypeModel(L.LightningModule):
         fused = {"fused": True} if self.device.type == "cuda" else {}
         return torch.optim.AdamW(self.parameters(), lr=self.hparams.lr,
                                  weight_decay=self.hparams.weight_decay, **fused)
+
+
+class EPIPairTask(L.LightningModule):
+    """Train an enhancer–promoter network ``net(enhancer, promoter)`` with Adam; the enhancer_promoter
+    and epsat_eplae chapters.
+
+    ``net`` is one of :mod:`genomebook.models.epi` (SPEID, EPSAT: logits ``(N, 2)``; EPLAE: a dict
+    with ``logits``, ``reconstruction`` and ``latent``). Batches are ``(enhancer (N, 4, L_e),
+    promoter (N, 4, L_p), y (N,))`` with integer labels 0/1. Plain logits are trained with
+    cross-entropy (the paper's softmax). A dict output needs ``loss``: a callable
+    ``loss(out, (enhancer, promoter), y, model=net, return_terms=True) -> dict(total, mse, ce, ...)``,
+    i.e. :func:`genomebook.models.epi.eplae_loss` (eq. 7: reconstruction MSE + cross-entropy +
+    1e-5 x squared weights; passed in, not imported, because this module imports no model
+    family). Adam with ``lr`` (the paper: 1e-3) and no weight decay (EPLAE's L2 term is in its loss).
+
+    Logs ``train_loss`` (per epoch) and ``val_loss``; for EPLAE also ``train_mse``/``train_ce``
+    and ``val_mse``/``val_ce`` (the terms, for loss curves); ``val_auprc`` (average precision of
+    P(interacting) over the epoch, :func:`genomebook.metrics.auprc_rows`). ``predict_step``
+    returns P(interacting) ``(N,)``; :meth:`latent` gives EPLAE's latent (Fig 5's PCA input).
+    """
+
+    def __init__(self, net: nn.Module, lr: float = 1e-3, loss: Callable[..., dict] | None = None) -> None:
+        super().__init__()
+        self.net = net
+        self.loss_fn = loss
+        self.save_hyperparameters(ignore=["net", "loss"])
+        self.val_auprc = EpochMetric(_auprc)
+
+    def forward(self, enhancer: torch.Tensor, promoter: torch.Tensor):
+        """The net's raw output: logits (N, 2), or EPLAE's dict."""
+        return self.net(enhancer, promoter)
+
+    @staticmethod
+    def _logits(out) -> torch.Tensor:
+        return out["logits"] if isinstance(out, dict) else out
+
+    def _loss(self, batch: Any, prefix: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        enhancer, promoter, y = batch
+        y = y.reshape(-1).long()
+        out = self(enhancer, promoter)
+        logits = self._logits(out)
+        if logits.dim() != 2 or logits.shape[1] != 2:
+            raise ValueError(f"EPIPairTask needs a net with 2 output logits; got shape {tuple(logits.shape)}.")
+        if isinstance(out, dict):
+            if self.loss_fn is None:
+                raise ValueError(f"EPIPairTask: {type(self.net).__name__} returns a dict (an auto-encoder); pass "
+                                 "loss=genomebook.models.epi.eplae_loss (or another loss of that signature).")
+            terms = self.loss_fn(out, (enhancer, promoter), y, model=self.net, return_terms=True)
+            loss = terms["total"]
+            for k in ("mse", "ce"):
+                self.log(f"{prefix}_{k}", terms[k], on_epoch=True, on_step=False, batch_size=y.numel())
+        else:
+            loss = F.cross_entropy(logits, y)
+        return loss, logits, y
+
+    def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        loss, _, y = self._loss(batch, "train")
+        self.log("train_loss", loss, prog_bar=True, on_epoch=True, on_step=False, batch_size=y.numel())
+        return loss
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        loss, logits, y = self._loss(batch, "val")
+        self.val_auprc.update(logits[:, 1] - logits[:, 0], y)  # ranks as P(interacting) does
+        self.log("val_loss", loss, prog_bar=True, on_epoch=True, batch_size=y.numel())
+
+    def on_validation_epoch_start(self) -> None:
+        self.val_auprc.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        self.log("val_auprc", self.val_auprc.compute(), prog_bar=True)
+        self.val_auprc.reset()
+
+    def predict_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        enhancer, promoter = batch[0], batch[1]
+        return torch.softmax(self._logits(self(enhancer, promoter)).float(), dim=1)[:, 1]
+
+    def latent(self, enhancer: torch.Tensor, promoter: torch.Tensor) -> torch.Tensor:
+        """EPLAE's latent (N, latent) of each pair (no gradient); an error for nets without one."""
+        if not hasattr(self.net, "encode"):
+            raise ValueError(f"{type(self.net).__name__} has no latent; only EPLAE encodes pairs.")
+        with torch.no_grad():
+            return self.net.encode(enhancer, promoter)
+
+    def configure_optimizers(self):
+        # One fused kernel per step on CUDA; CPU keeps torch's default implementation (same results).
+        fused = {"fused": True} if self.device.type == "cuda" else {}
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.lr, **fused)
