@@ -70,6 +70,11 @@ EXPECTED = {
                    "published_vs_reproduced", "paired_differences", "claims"],
         "figures": ["leakage", "protocol_scores", "training_curves"],
     },
+    "epsat_eplae": {
+        "tables": ["data_card", "built_in", "leakage", "table3", "model_sizes", "published_vs_reproduced",
+                   "training_curves", "fig5_separation", "cell_line_gaps", "mean_ranking", "claims"],
+        "figures": ["table3", "loss_curves", "fig5_pca"],
+    },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
                    "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",

@@ -689,3 +689,299 @@ def ranking_paragraph(scores: pd.DataFrame, comparisons: Sequence[dict], *, metr
             text += f". The ranking survives {len(honest_wins)} honest protocol(s)"
         out.append(text + ".")
     return "\n\n".join(out)
+
+
+# --------------------------------------------------------------------------- the epsat_eplae chapter
+# Table 3 across cell lines (joint bootstrap over each cell line's test pairs), Fig 5 (PCA of raw
+# inputs vs EPLAE's latent) and which of the paper's orderings survive. Appended for the
+# epsat_eplae chapter (the reproduction); the functions above are the enhancer_promoter chapter's.
+
+# Appended after the enhancer_promoter chapter's module was finished, so these imports sit here.
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+__all__ += ["across_cell_lines", "pairwise_gaps", "table3_long", "mean_ranking", "Fig5Views", "fig5_views",
+            "survival_paragraph"]
+
+#: Metrics :func:`across_cell_lines` computes on bootstrap rows.
+CELL_METRICS = ("F1", "auPR", "auROC")
+
+
+def _metric_rows(metric: str, y: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``metric`` of each resample ``idx[b]`` of (y, p): (B,), NaN where undefined (one class, for auPR/auROC)."""
+    if metric == "F1":
+        pred = (p >= 0.5).astype(np.int64)
+        return metrics.from_confusion(metrics.confusion_matrices(y, pred, 2, idx), binary=True)["F1"]
+    rows = {"auPR": metrics.auprc_rows, "auROC": metrics.auroc_rows}[metric]
+    return rows(y[idx].astype(float), p[idx])
+
+
+def across_cell_lines(groups: Mapping[str, Sequence], metric: str = "F1", *, n_boot: int = 1000, seed: int = 0,
+                      level: float = 0.95) -> pd.DataFrame:
+    """A metric (or a paired difference of two models) per cell line, its mean and its lowest cell line.
+
+    ``groups``: cell line -> ``(y, p)`` (one model) or ``(y, p_a, p_b)`` (``metric(a) - metric(b)``
+    on the same test pairs); ``p``: P(interacting), F1 at P >= 0.5 (the paper's metric).
+    ``metric``: ``"F1"``, ``"auPR"`` or ``"auROC"``. One joint bootstrap: every resample redraws
+    the test pairs of every cell line (each within its own cell line, the same draw for a and b),
+    so the rows ``"mean over cell lines"`` and ``"lowest cell line"`` get percentile intervals
+    that respect the uncertainty of each cell line (resamples where a cell's metric is undefined
+    are left out of the summaries). Returns one row per cell line, then the two summary rows:
+    ``cell, value, ci_low, ci_high, n`` (test pairs) and ``lowest`` (the cell line with the lowest
+    value on the full test sets). Claims such as "EPSAT beats SPEID in every cell line" read the
+    lowest row's interval. A cell line whose test pairs hold one class gets NaN, and so do the
+    summaries (the claim is then not testable on this run). Used by the epsat_eplae chapter (Table 3's claims).
+    """
+    if metric not in CELL_METRICS:
+        raise ValueError(f"metric must be one of {', '.join(CELL_METRICS)}; got {metric!r}.")
+    if not groups:
+        raise ValueError("across_cell_lines: no cell lines given.")
+    if n_boot < 1 or not 0 < level < 1:
+        raise ValueError(f"across_cell_lines: n_boot must be >= 1 and level in (0, 1); got {n_boot}, {level}.")
+    rng = np.random.default_rng(seed)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    full, boot, rows = {}, {}, []
+    for cell, g in groups.items():
+        if len(g) not in (2, 3):
+            raise ValueError(f"across_cell_lines: {cell}: give (y, p) or (y, p_a, p_b); got {len(g)} arrays.")
+        y = np.asarray(g[0], dtype=np.int64)
+        ps = [np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0) for p in g[1:]]
+        if any(p.shape != y.shape for p in ps) or y.ndim != 1 or y.size == 0:
+            raise ValueError(f"across_cell_lines: {cell}: y and p must be (N,) arrays of one length N > 0.")
+        idx = np.vstack([np.arange(y.size)[None], rng.integers(0, y.size, size=(n_boot, y.size))])
+        vals = [_metric_rows(metric, y, p, idx) for p in ps]
+        v = vals[0] - vals[1] if len(vals) == 2 else vals[0]
+        if y.min() == y.max():  # a test set of one class scores nothing (as score() says)
+            v = np.full_like(v, np.nan, dtype=float)
+        full[cell], boot[cell] = v[0], v[1:]
+        ok = v[1:][np.isfinite(v[1:])]
+        lo, hi = np.quantile(ok, q) if ok.size else (np.nan, np.nan)
+        rows.append({"cell": cell, "value": float(v[0]), "ci_low": float(lo), "ci_high": float(hi), "n": int(y.size),
+                     "lowest": ""})
+    b = np.vstack(list(boot.values()))                      # (cells, n_boot)
+    ok = np.isfinite(b).all(0)
+    values = np.array(list(full.values()))
+    lowest = list(full)[int(np.nanargmin(values))] if np.isfinite(values).all() else ""
+    n_all = int(sum(r["n"] for r in rows))
+    for name, fn in (("mean over cell lines", np.mean), ("lowest cell line", np.min)):
+        lo, hi = np.quantile(fn(b[:, ok], axis=0), q) if ok.any() else (np.nan, np.nan)
+        rows.append({"cell": name, "value": float(fn(values)), "ci_low": float(lo), "ci_high": float(hi),
+                     "n": n_all, "lowest": lowest if name == "lowest cell line" else ""})
+    return pd.DataFrame(rows)
+
+
+def pairwise_gaps(results: Mapping[str, ProtocolResults], pairs: Sequence[tuple[str, str]], *,
+                  protocols: Sequence[str] = ("paper", "chromosome"), metric: str = "F1", source: str = "",
+                  n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """``metric(a) - metric(b)`` per cell line, mean and lowest cell line, for each (a, b) and protocol.
+
+    ``results``: cell line -> :class:`ProtocolResults` of that cell line (every cell line run
+    under the same protocols). A pair is skipped under a protocol where a model did not run in
+    some cell line. Returns :func:`across_cell_lines`'s rows with ``source``, ``protocol``, ``a``,
+    ``b``, ``metric`` and ``reference_failed``: the cell lines where ``b`` ranks the test pairs no
+    better than chance (nothing learnt to beat), comma-separated: test auPR <= min(1.25 r, (1 + r) / 2)
+    for a positive rate r (the enhancer_promoter chapter's 1.25 r, capped halfway to a perfect
+    ranking so that the rule stays satisfiable where copies make most test pairs positive).
+    Used by the epsat_eplae chapter (the paper's orderings under its protocol and the honest split).
+    """
+    out = []
+    for protocol in protocols:
+        for a, b in pairs:
+            if not all((protocol, m) in r.probs for r in results.values() for m in (a, b)):
+                continue
+            groups = {c: (r.y[protocol], r.probs[(protocol, a)], r.probs[(protocol, b)]) for c, r in results.items()}
+            failed = []
+            for c, r in results.items():
+                y, p = r.y[protocol], r.probs[(protocol, b)]
+                if y.min() == y.max() or not metrics.auprc(y, p) > min(1.25 * y.mean(), (1 + y.mean()) / 2):
+                    failed.append(c)
+            t = across_cell_lines(groups, metric, n_boot=n_boot, seed=seed)
+            out.append(t.assign(source=source, protocol=protocol, a=a, b=b, metric=metric,
+                                reference_failed=", ".join(failed)))
+    cols = ["source", "protocol", "a", "b", "metric", "cell", "value", "ci_low", "ci_high", "n", "lowest",
+            "reference_failed"]
+    return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
+
+
+def table3_long(results: Mapping[str, ProtocolResults], *, source: str, published: Callable[[str], float],
+                protocols: Sequence[str] = ("paper", "chromosome")) -> pd.DataFrame:
+    """Table 3 in long form: one row per (cell line, protocol, model) with our F1 and the paper's.
+
+    ``results``: cell line -> :class:`ProtocolResults`; ``source`` names the data (e.g.
+    "simulated world", "real pairs"). Columns ``source, cell, protocol, model, kind, F1, F1_low,
+    F1_high, auPR, auPR_low, auPR_high, n, n_pos, published, published_id``: ``published`` is
+    the paper's Table 3 F1 of that model and cell line (under its own protocol; NaN for models
+    or cell lines Table 3 lacks, e.g. the baselines) and is repeated beside every protocol so
+    the honest split's number stands next to it too. ``published``: id -> the paper's value
+    (the chapter passes :func:`genomebook.published.value`; the book layer sits above this one).
+    Used by the epsat_eplae chapter.
+    """
+    rows = []
+    for cell, r in results.items():
+        ids = table3_ids(cell) if cell in CELL_KEYS else {}
+        s = r.scores[r.scores["protocol"].isin(protocols)]
+        for row in s.itertuples(index=False):
+            pid = ids.get(row.model, "")
+            rows.append({"source": source, "cell": cell, "protocol": row.protocol, "model": row.model,
+                         "kind": row.kind, **{k: getattr(row, k) for k in ("F1", "F1_low", "F1_high", "auPR",
+                                                                          "auPR_low", "auPR_high", "n", "n_pos")},
+                         "published": published(pid) if pid else np.nan, "published_id": pid})
+    return pd.DataFrame(rows)
+
+
+def mean_ranking(long: pd.DataFrame) -> pd.DataFrame:
+    """Mean F1 over cell lines per (source, protocol, model), ranked; the paper's mean beside it.
+
+    ``long``: :func:`table3_long`'s rows. Columns ``source, protocol, model, kind, cells, F1``
+    (mean over the cell lines run), ``published`` (the mean of Table 3 over the same cell
+    lines; NaN when Table 3 lacks the model), ``rank`` (1 = highest mean F1 within source and
+    protocol) and ``published_rank`` (rank among the models Table 3 has). Used by the
+    epsat_eplae chapter (which ranking survives).
+    """
+    g = (long.groupby(["source", "protocol", "model"], sort=False)
+         .agg(kind=("kind", "first"), cells=("cell", "nunique"), F1=("F1", "mean"),
+              published=("published", lambda v: v.mean() if v.notna().all() else np.nan))
+         .reset_index())
+    g["rank"] = g.groupby(["source", "protocol"])["F1"].rank(ascending=False, method="min")
+    g["published_rank"] = g.groupby(["source", "protocol"])["published"].rank(ascending=False, method="min")
+    order = {"source": {s: i for i, s in enumerate(dict.fromkeys(g["source"]))},
+             "protocol": {p: i for i, p in enumerate(PROTOCOLS)}}
+    return (g.sort_values(["source", "protocol", "rank"], kind="stable",
+                          key=lambda col: col.map(order[col.name]) if col.name in order else col)
+            .reset_index(drop=True))
+
+
+@dataclass
+class Fig5Views:
+    """Fig 5 of the paper: PCA of the raw one-hot pairs and of EPLAE's latent, coloured by interaction.
+
+    ``points``: ``space`` ("raw one-hot" / "EPLAE latent"), ``split`` (train / test), ``label``,
+    ``pc1``, ``pc2`` (PCA fitted on the training rows of that space); ``y``: labels of the test
+    rows shown; ``probs``: space -> P(interacting) of those test rows from a logistic regression
+    on the two PCs, fitted on the training rows (how much of the label the 2-D picture holds,
+    scored on pairs the PCA and the regression never saw); ``explained``: space -> the two PCs'
+    explained-variance ratios; ``rows``: the number of training and test rows used. Used by the
+    epsat_eplae chapter.
+    """
+
+    points: pd.DataFrame
+    y: np.ndarray
+    probs: dict[str, np.ndarray]
+    explained: dict[str, tuple[float, float]]
+    rows: dict[str, int]
+
+
+def fig5_views(run: SequenceRun, table: pd.DataFrame, inputs: Inputs, *, max_rows: int = 1500, seed: int = 0,
+               batch: int = 256) -> Fig5Views:
+    """PCA of raw inputs vs EPLAE's latent for one trained EPLAE (:class:`Fig5Views`).
+
+    ``run``: EPLAE's :class:`SequenceRun` with its task kept (``run_protocols(keep=[(protocol,
+    "EPLAE")])``); ``table``: that protocol's table; ``inputs``: as for training. At most
+    ``max_rows`` training and ``max_rows`` test rows (a seeded draw) are encoded: raw = the
+    flattened one-hot enhancer and promoter (4 x (L_e + L_p) values), latent =
+    :meth:`EPIPairTask.latent`. For each space a 2-component PCA is fitted on the training rows
+    and a logistic regression on their two PCs; both are applied to the test rows. Under the
+    paper's protocol the test rows include copies of training pairs, so read its separation as
+    the paper's; under an honest split it is what EPLAE learnt. Used by the epsat_eplae chapter.
+    """
+    task = run.task
+    if task is None:
+        raise ValueError(f"fig5_views: the {run.model} run kept no trained network; run run_protocols with "
+                         f"keep=[(protocol, {run.model!r})].")
+    if not hasattr(task.net, "encode"):
+        raise ValueError(f"fig5_views: {run.model} has no latent; only EPLAE encodes pairs.")
+    rng = np.random.default_rng([seed, 5])
+    parts = {}
+    for s in ("train", "test"):
+        t = _split(table, s)
+        if len(t) > max_rows:
+            t = t.iloc[np.sort(rng.choice(len(t), max_rows, replace=False))]
+        if t["label"].nunique() < 2:
+            raise ValueError(f"fig5_views: the {s} rows hold one class only; Fig 5 needs both.")
+        parts[s] = t
+    spaces: dict[str, dict[str, np.ndarray]] = {"raw one-hot": {}, "EPLAE latent": {}}
+    task.eval()
+    for s, t in parts.items():
+        e, p = inputs(t)
+        spaces["raw one-hot"][s] = np.concatenate([e.reshape(len(e), -1), p.reshape(len(p), -1)], 1).astype(np.float32)
+        lat = [task.latent(torch.as_tensor(e[i:i + batch], device=task.device),
+                           torch.as_tensor(p[i:i + batch], device=task.device)).float().cpu().numpy()
+               for i in range(0, len(e), batch)]
+        spaces["EPLAE latent"][s] = np.concatenate(lat)
+    y = {s: t["label"].to_numpy(np.int64) for s, t in parts.items()}
+    points, probs, explained = [], {}, {}
+    for space, x in spaces.items():
+        pca = PCA(2, svd_solver="randomized" if x["train"].shape[1] > 2000 else "full", random_state=seed)
+        z = {"train": pca.fit_transform(x["train"])}
+        z["test"] = pca.transform(x["test"])
+        clf = LogisticRegression(max_iter=1000).fit(z["train"], y["train"])
+        probs[space] = clf.predict_proba(z["test"])[:, 1]
+        explained[space] = tuple(float(v) for v in pca.explained_variance_ratio_)
+        for s in ("train", "test"):
+            points.append(pd.DataFrame({"space": space, "split": s, "label": y[s], "pc1": z[s][:, 0],
+                                        "pc2": z[s][:, 1]}))
+    return Fig5Views(pd.concat(points, ignore_index=True), y["test"], probs, explained,
+                     {s: len(t) for s, t in parts.items()})
+
+
+def _order(r: pd.DataFrame, col: str) -> str:
+    r = r.dropna(subset=[col]).sort_values(col, ascending=False, kind="stable")
+    return " > ".join(f"{m} ({_fmt(v)})" for m, v in zip(r["model"], r[col]))
+
+
+def survival_paragraph(ranking: pd.DataFrame, gaps: pd.DataFrame, *, honest: str = "chromosome") -> str:
+    """Which of the paper's rankings survive, in Markdown, written from numbers only.
+
+    ``ranking``: :func:`mean_ranking`'s rows; ``gaps``: :func:`pairwise_gaps`'s rows (their
+    ``"mean over cell lines"`` and ``"lowest cell line"`` rows are read). Per source: the
+    paper's order of the models it reports (Table 3 means over the same cell lines), our order
+    under the paper's protocol and under ``honest``, the best model overall under each
+    (baselines included) and, for every pair compared, whether ``a`` is ahead on average (mean
+    F1 difference, interval above 0), behind (below 0), undecided, or the comparison is void
+    (the reference learnt nothing in some cell line). No outcome is typed. Used by the
+    epsat_eplae chapter.
+    """
+    out = []
+    for source, g in ranking.groupby("source", sort=False):
+        paper = g[(g["protocol"] == "paper") & g["published"].notna()]
+        text = [f"**{source}.** " + (f"Table 3 orders the models it reports as {_order(paper, 'published')}."
+                                     if len(paper) else "Table 3 has no numbers for these pairs.")]
+        for protocol in ("paper", honest):
+            h = g[g["protocol"] == protocol]
+            if h.empty:
+                continue
+            reported = h[h["published"].notna()] if len(paper) else h[~h["kind"].isin(["baseline", "floor"])]
+            best = h.loc[h["F1"].idxmax()] if h["F1"].notna().any() else None
+            line = f"Ours, {PROTOCOL_LABELS.get(protocol, protocol)}: " + (
+                _order(reported, "F1") or "not scored (the test pairs hold one class)")
+            same = list(reported.sort_values("published", ascending=False)["model"]) == list(
+                reported.sort_values("F1", ascending=False)["model"])
+            if len(paper):
+                line += " (the paper's order)" if same else " (not the paper's order)"
+            if best is not None and best["kind"] == "floor":
+                line += f"; nothing beats predicting every pair positive ({_fmt(best['F1'])})"
+            elif best is not None and best["kind"] == "baseline":
+                line += f"; the best of all is the {best['model']} baseline ({_fmt(best['F1'])}), which reads no sequence"
+            elif best is not None:
+                line += f"; best of all {best['model']} ({_fmt(best['F1'])})"
+            text.append(line + ".")
+        gg = gaps[(gaps["source"] == source) & (gaps["cell"] == "mean over cell lines")] if len(gaps) else gaps
+        for (a, b), h in gg.groupby(["a", "b"], sort=False):
+            parts = []
+            for row in h.itertuples(index=False):
+                label = "paper's protocol" if row.protocol == "paper" else PROTOCOL_LABELS.get(row.protocol,
+                                                                                               row.protocol)
+                nums = f"{_fmt(row.value)} [{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+                if row.reference_failed:
+                    verdict = f"void, {b} learnt nothing in {row.reference_failed}"
+                elif np.isfinite(row.ci_low) and row.ci_low > 0:
+                    verdict = "ahead"
+                elif np.isfinite(row.ci_high) and row.ci_high < 0:
+                    verdict = "behind"
+                else:
+                    verdict = "undecided"
+                parts.append(f"{label}: {verdict} ({nums})")
+            text.append(f"- {a} vs {b}, mean F1 difference over cell lines: " + "; ".join(parts) + ".")
+        out.append("\n".join([" ".join(t for t in text if not t.startswith("- "))]
+                             + [t for t in text if t.startswith("- ")]))
+    return "\n\n".join(out)
