@@ -75,6 +75,12 @@ EXPECTED = {
                    "training_curves", "fig5_separation", "cell_line_gaps", "mean_ranking", "claims"],
         "figures": ["table3", "loss_curves", "fig5_pca"],
     },
+    "metagenomics_12s": {
+        "tables": ["edna_reads", "data_card", "splits", "straddle", "leakage", "leakage_by_source",
+                   "leakage_references", "runs", "scores", "published_vs_reproduced", "error_ranks", "accuracy_by_rank",
+                   "errors_mitochondrial", "edna_species", "edna_species_library", "claims"],
+        "figures": ["finetuning_curves", "topk", "error_ranks"],
+    },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
                    "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",
@@ -135,7 +141,7 @@ def test_chapter_outputs(smoke_site, name):
 
 
 #: Chapters whose default data are real (the registry's mirror) rather than a simulated world.
-DEFAULT_SOURCE = {"dna_language_models": "real", "tss_localisation": "real", "small_transformers": "real"}
+DEFAULT_SOURCE = {"dna_language_models": "real", "tss_localisation": "real", "metagenomics_12s": "real", "small_transformers": "real"}
 
 #: Chapters on real data with a section on a simulated world (its built-in table is required).
 SIMULATED_SECTION = ("tss_localisation",)

@@ -48,7 +48,7 @@ INITS = ("mitochondrial", "nuclear stand-in", "untrained")
 PRETRAINING_DATASETS = ([corpora.MITO_SOURCES[s] for s in corpora.MITO_SOURCES] + [corpora.CORAL_MANIFEST]
                         + [v[0] for v in corpora.NUCLEAR_SOURCES.values()])
 _TOKENISER = "9-mer BPE"  # the tokeniser of every fine-tuning table of the thesis (Tables 5.2-5.4)
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: pre-trained copies fine-tune in train mode (dropout on); train logits not kept
 _CORPORA: dict[tuple, dict] = {}
 
 
@@ -77,7 +77,8 @@ class Encoder:
         one at the profile's size; ``max_tokens`` longer rows for an untrained model (the
         thesis's 512- and 1,024-token runs were untrained)."""
         if self.pretrained is not None:
-            model = copy.deepcopy(self.pretrained.task.model).cpu()
+            # the cached model is kept in eval mode; its copy trains with dropout on, as a fresh one does
+            model = copy.deepcopy(self.pretrained.task.model).cpu().train()
             if max_tokens is not None and self.model != "ELMo" and max_tokens > model.config.max_tokens:
                 raise ValueError(f"{self.init} {self.model} was pre-trained on rows of {model.config.max_tokens} "
                                  f"tokens; {max_tokens} needs an untrained encoder (as in the thesis).")
@@ -188,7 +189,8 @@ def _data_key(parts: dict[str, tuple[list[list[int]], Any]]) -> str:
 def finetune(enc: Encoder, head: str, parts: dict[str, tuple[list[list[int]], Any]], sizes: dict[str, Any], *,
              n_out: int = 1, pooling: str = "cls", hidden: int | None = None, dropout: float = 0.1,
              lr: float | None = None, pos_weight: float = 1.0, max_tokens: int | None = None, seed: int = 0,
-             label: str = "", cache: bool = True, cache_dir: str | Path | None = None) -> FineTuned:
+             label: str = "", cache: bool = True, cache_dir: str | Path | None = None,
+             score_train: bool = False) -> FineTuned:
     """Fine-tune ``enc`` with a ``head`` (:data:`genomebook.models.transfer.HEADS`) on ``parts``.
 
     ``parts``: ``{"train": (rows, targets), "dev": ..., "test": ..., other parts}``: id rows
@@ -196,8 +198,8 @@ def finetune(enc: Encoder, head: str, parts: dict[str, tuple[list[list[int]], An
     a 0/1 label matrix). Trains on ``train`` for ``sizes["epochs"]`` epochs of at most
     ``sizes["steps_per_epoch"]`` batches of ``sizes["batch"]`` rows (all rows when None), Adam
     at ``lr`` (default ``sizes["lr"]``), validating on ``dev`` after each epoch; the epoch with
-    the lowest validation loss is kept. Returns logits of every part (position heads: (N,
-    longest row), pads -inf). Cached under ``<cache_dir>/transfer/<key>.pt`` (key: encoder,
+    the lowest validation loss is kept. Returns logits of every part but ``train`` (position
+    heads: (N, longest row), pads -inf); ``score_train=True`` adds the training rows'. Cached under ``<cache_dir>/transfer/<key>.pt`` (key: encoder,
     data, head, sizes, seed). Used by the tss_localisation, metagenomics_12s and
     chromatin_profiles chapters and the small_transformers paper chapter.
     """
@@ -207,7 +209,7 @@ def finetune(enc: Encoder, head: str, parts: dict[str, tuple[list[list[int]], An
     lr = float(sizes["lr"] if lr is None else lr)
     size_keys = {k: sizes.get(k) for k in ("epochs", "batch", "steps_per_epoch")}
     head_kw = {"head": head, "n_out": int(n_out), "pooling": pooling, "hidden": hidden, "dropout": float(dropout),
-               "max_tokens": max_tokens, "lr": lr, "pos_weight": float(pos_weight)}
+               "max_tokens": max_tokens, "lr": lr, "pos_weight": float(pos_weight), "score_train": bool(score_train)}
     key = hashlib.sha256(json.dumps({"enc": enc.key, "model": enc.model, "data": _data_key(parts), "head": head_kw,
                                      "sizes": size_keys, "seed": seed, "v": _CACHE_VERSION},
                                     sort_keys=True, default=str).encode()).hexdigest()[:20]
@@ -243,7 +245,7 @@ def finetune(enc: Encoder, head: str, parts: dict[str, tuple[list[list[int]], An
     history = train.History()
     train.fit(task, train_dataloaders=loader("train", shuffle=True), val_dataloaders=loader("dev"),
               max_epochs=int(sizes["epochs"]), callbacks=[history], num_sanity_val_steps=0)
-    logits = {name: task.predict_logits(loader(name)).numpy() for name in parts}
+    logits = {name: task.predict_logits(loader(name)).numpy() for name in parts if score_train or name != "train"}
     seconds = time.perf_counter() - t0
     hist = history.frame()
     if cache:
