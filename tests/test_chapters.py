@@ -81,6 +81,15 @@ EXPECTED = {
                    "errors_mitochondrial", "edna_species", "edna_species_library", "claims"],
         "figures": ["finetuning_curves", "topk", "error_ranks"],
     },
+    "chromatin_profiles": {
+        "tables": ["built_in", "prevalence", "deepsea_label_groups", "data_card", "leakage", "tokens_coverage", "runs",
+                   "test_scores", "published_vs_reproduced", "claims"],
+        "figures": ["where_the_evidence_lies", "validation_loss", "auc_by_group"],
+    },
+    "small_transformers": {
+        "tables": ["runs", "thesis_tables", "findings", "leakage"],
+        "figures": ["thesis_vs_ours", "findings"],
+    },
     "dnabert": {
         "tables": ["data_card", "leakage", "built_in", "test_scores_dedup", "pretraining_curves",
                    "finetune_scores", "finetune_summary", "task_metrics", "kmer_validation", "collapsed_runs",

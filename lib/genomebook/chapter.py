@@ -188,7 +188,8 @@ class Run:
         claims = list(claims)
         table = report.claims_table(claims, profile=self.profile, data_source=self.source)
         self.store.table("claims", table)
-        display(report.style_claims(table))
+        if len(table):  # a paper chapter that gathers its task chapters' claims checks none itself
+            display(report.style_claims(table))
         text = report.what_held(claims)
         self.store.text("what_held.md", text)
         display(Markdown("**What held and what did not.** " + text))

@@ -235,7 +235,9 @@ def claims_table(claims: Iterable[Claim], *, profile: str, data_source: str) -> 
             "profile": profile,
             "data_source": data_source,
         })
-    return pd.DataFrame(rows)
+    columns = ["claim", "value", "ci_low", "ci_high", "n", "test", "outcome", "detail", "source", "our reading",
+               "built into the world", "failed reference", "published", "profile", "data_source"]
+    return pd.DataFrame(rows, columns=columns)  # the columns also when no claim was checked
 
 
 def what_held(claims: Iterable[Claim]) -> str:

@@ -67,7 +67,7 @@ from matplotlib.ticker import MaxNLocator
 from genomebook import chapter, profiles, published, report
 from genomebook.datasets import metabarcoding as mb
 from genomebook.models.kmer_classifiers import KmerNaiveBayes
-from genomebook.workflows import language, transfer
+from genomebook.workflows import transfer
 from genomebook.workflows import metabarcoding as wm
 
 user_refs = fasta_path is not None or taxonomy_path is not None
@@ -190,8 +190,7 @@ if sizes["train_rows"] is not None:
 
 # %%
 lm_sizes = profiles.profile("dna_language_models", profile)
-pretraining_dna = language.split_sequences(language.load_corpora(lm_sizes, seed=seed)["mitochondrial"], "genome",
-                                           "train")
+pretraining_dna = transfer.pretraining_dna("mitochondrial", profile, seed=seed)
 seqs = samples["sequence"].to_numpy(dtype=object)
 for name, s in splits.items():
     parts = {"train": list(seqs[fit_idx[name]]), "dev": list(seqs[np.asarray(s) == "dev"]),

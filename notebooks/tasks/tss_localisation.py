@@ -60,7 +60,6 @@ from genomebook import chapter, metrics, published, report
 from genomebook.datasets import tss as tss_data
 from genomebook.models.tss_locators import PWMLocator, TSSCNNConfig, fit_tss_cnn
 from genomebook.simulate import promoter_evolution as evo
-from genomebook.workflows import language as lw
 from genomebook.workflows import transfer
 from genomebook.workflows import tss as wt
 
@@ -159,8 +158,7 @@ display(ex.style.hide(axis="index"))
 human = tables[HUMAN]
 splits = {"random": tss_data.random_split(human, seed=seed),
           "homology": tss_data.homology_split(human, seed=seed)}
-nuclear_dna = lw.split_sequences(transfer._corpora(enc["nuclear stand-in"].lm_sizes, seed)["nuclear stand-in"],
-                                 "genome", "train")
+nuclear_dna = transfer.pretraining_dna("nuclear stand-in", profile, seed=seed)
 split_rows = [{"split": how, "part": part, "promoters": int((np.asarray(s) == part).sum())}
               for how, s in splits.items() for part in ("train", "dev", "test")]
 store.table("splits", pd.DataFrame(split_rows))
@@ -242,7 +240,7 @@ for label, init, model, dropout, kind, how in RUNS:
     ft = transfer.finetune(e, "position", data, sizes, dropout=dropout, lr=LR.get(model), seed=seed, label=label,
                            cache_dir=run.cache_dir)
     fits[label] = ft
-    for part, (rows, _) in data.items():
+    for part in ft.logits:  # every part but train
         ref = smp[HUMAN][np.asarray(splits[how]) == part] if part in ("train", "dev", "test") else \
             smp[HUMAN] if part == "all human" else smp[part]
         scored[(label, part)] = wt.score_samples(ref, ft.logits[part].argmax(1))

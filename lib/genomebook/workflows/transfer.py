@@ -39,7 +39,7 @@ from genomebook.models.transfer import TransferModel, TransferTask
 from genomebook.tokenize import CLS_ID, PAD_ID, SEP_ID
 from genomebook.workflows import language
 
-__all__ = ["INITS", "PRETRAINING_DATASETS", "Encoder", "FineTuned", "encoder", "cls_rows", "pad_batch", "finetune"]
+__all__ = ["INITS", "PRETRAINING_DATASETS", "pretraining_dna", "Encoder", "FineTuned", "encoder", "cls_rows", "pad_batch", "finetune"]
 
 #: The thesis's initialisations, in table order (hg38 is ours "nuclear stand-in": see the chapters).
 INITS = ("mitochondrial", "nuclear stand-in", "untrained")
@@ -97,6 +97,17 @@ def _corpora(lm_sizes: dict[str, Any], seed: int) -> dict:
         _CORPORA.clear()  # one profile at a time: the corpora are large
         _CORPORA[key] = language.load_corpora(lm_sizes, seed=seed)
     return _CORPORA[key]
+
+
+def pretraining_dna(corpus: str, profile: str, *, seed: int = 0) -> list[str]:
+    """The training DNA an encoder was pre-trained on: ``corpus`` ``"mitochondrial"`` or ``"nuclear
+    stand-in"`` at ``profile`` (the genome split's training records), for the leakage cards that
+    check a task's sequences against pre-training. Read once per profile and shared with
+    :func:`encoder`. Used by the tss_localisation, metagenomics_12s and chromatin_profiles chapters."""
+    data = _corpora(profiles.profile("dna_language_models", profile), seed)
+    if corpus not in data:
+        raise ValueError(f"corpus must be one of {', '.join(data)}; got {corpus!r}.")
+    return language.split_sequences(data[corpus], "genome", "train")
 
 
 def encoder(init: str, profile: str, *, model: str = "Longformer", seed: int = 0,
