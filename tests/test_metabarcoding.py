@@ -76,7 +76,7 @@ def test_references_seeded_subset(table):
     assert "5 of 12 eligible species drawn at random (seed 1)" in a.attrs["notes"][-1]
     with pytest.raises(ValueError, match="12 species are eligible"):
         M.references_from_table(table, 13, min_length=100)
-    with pytest.raises(ValueError, match="give both fasta= and taxonomy="):
+    with pytest.raises(ValueError, match="was given without its taxonomy TSV"):
         M.species_references(3, fasta="x.fa")
 
 

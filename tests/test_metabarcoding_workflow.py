@@ -11,6 +11,7 @@ import pytest
 from genomebook.models.language import build_language_model
 from genomebook.models.transfer import TransferModel, TransferTask
 from genomebook.seq import SequenceError, reverse_complement
+from genomebook.datasets import metabarcoding as mb
 from genomebook.workflows import metabarcoding as wm
 
 RNG = np.random.default_rng(0)
@@ -55,7 +56,7 @@ def files(tmp_path_factory):
 
 
 def test_read_table_and_references(files):
-    table = wm.read_table(*files)
+    table = mb.read_library(*files)
     assert len(table) == 13
     refs = wm.reference_table(table, 4, seed=0, include=["Takifugu rubripes", "Nothing here"])
     assert refs["species"].nunique() == 4 and len(refs) == 8
@@ -70,14 +71,14 @@ def test_read_table_and_references(files):
 
 
 def test_read_table_errors(files, tmp_path):
-    with pytest.raises(ValueError, match="fasta_path was given without taxonomy_path"):
-        wm.read_table(files[0], None)
+    with pytest.raises(ValueError, match="12S FASTA was given without its taxonomy TSV"):
+        mb.read_library(files[0], None)
     with pytest.raises(Exception, match="missing.fa"):
-        wm.read_table(tmp_path / "missing.fa", files[1])
+        mb.read_library(tmp_path / "missing.fa", files[1])
 
 
 def test_samples_splits_and_straddle(files):
-    refs = wm.reference_table(wm.read_table(*files), None, seed=0)
+    refs = wm.reference_table(mb.read_library(*files), None, seed=0)
     samples, splits = wm.samples_and_splits(refs, 31, seed=0)
     assert len(samples) == 12 * 32 and set(splits) == set(wm.SPLIT_NAMES)
     st = wm.straddle_table(samples, splits).set_index(["split", "part"])
@@ -123,7 +124,7 @@ def test_scores_and_differences():
 
 
 def test_shared_ranks_and_kmer_topk(files):
-    refs = wm.reference_table(wm.read_table(*files), None, seed=0)
+    refs = wm.reference_table(mb.read_library(*files), None, seed=0)
     true = ["Acanthopagrus schlegelii", "Acanthopagrus schlegelii", "Pagrus major", "Takifugu rubripes"]
     pred = ["Acanthopagrus schlegelii", "Acanthopagrus latus", "Engraulis japonicus", "Carcharhinus leucas"]
     assert wm.shared_ranks(true, pred, refs).tolist() == ["species", "genus", "class", "none above class"]

@@ -15,6 +15,7 @@ import lightning as L
 import numpy as np
 import pandas as pd
 import torch
+from torch.utils.data import DataLoader, RandomSampler
 from lightning.pytorch.callbacks import Callback, EarlyStopping, ModelCheckpoint, TQDMProgressBar
 
 _PROGRESS = {"bars": True}
@@ -198,6 +199,19 @@ def loader_options(cuda: bool | None = None, num_workers: int | None = None) -> 
         num_workers = min(4, max(0, (os.cpu_count() or 1) // 2)) if cuda else 0
     num_workers = int(num_workers)
     return {"pin_memory": cuda, "num_workers": num_workers, "persistent_workers": num_workers > 0}
+
+
+def epoch_loader(dataset, batch: int, *, steps_per_epoch: int | None = None, seed: int = 0,
+                 collate_fn=None, shuffle: bool = True):
+    """A DataLoader for a fine-tuning epoch: ``steps_per_epoch`` batches of ``batch`` rows drawn at
+    random without replacement (every row once when None), seeded; ``shuffle=False`` gives the rows
+    in order (validation, test). Used by :mod:`genomebook.workflows.transfer` and
+    :mod:`genomebook.workflows.chromatin` (the Small-transformers II chapters)."""
+    if not shuffle:
+        return DataLoader(dataset, batch_size=int(batch), shuffle=False, collate_fn=collate_fn)
+    n = None if steps_per_epoch is None else min(len(dataset), int(steps_per_epoch) * int(batch))
+    sampler = RandomSampler(dataset, replacement=False, num_samples=n, generator=torch.Generator().manual_seed(seed))
+    return DataLoader(dataset, batch_size=int(batch), collate_fn=collate_fn, sampler=sampler)
 
 
 def fit(module, datamodule=None, *, train_dataloaders=None, val_dataloaders=None, **trainer_kwargs):

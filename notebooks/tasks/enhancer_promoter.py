@@ -81,13 +81,7 @@ common = dict(seed=seed, augment=sizes["augment"], n_boot=sizes["n_boot"], gbt_i
 training = dict(model_size=sizes["model_size"], epochs=sizes["epochs"], batch=sizes["batch"], lr=sizes["lr"],
                 steps_per_epoch=sizes["steps_per_epoch"], threads=sizes["threads"])
 if pairs_path is not None or genome_fasta is not None:
-    display(report.note("Your data", (f"Pairs: <code>{pairs_path}</code> replace TargetFinder's. " if pairs_path else "")
-                        + (f"Genome: <code>{genome_fasta}</code>: the sequence models also run on the real pairs "
-                           f"({sizes['enhancer_bp']:,} bp around each enhancer centre, {sizes['promoter_bp']:,} bp "
-                           "around each promoter centre; the paper's 3,000 / 2,000 at profile paper)."
-                           if genome_fasta else "")
-                        + " The simulated world runs as well; the published Table 3 numbers compare only with "
-                          "TargetFinder's own pairs.", "important"))
+    display(report.note("Your data", ew.reader_note(pairs_path, genome_fasta, sizes), "important"))
 
 # %% [markdown]
 # ## The data

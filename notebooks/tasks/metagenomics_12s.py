@@ -131,7 +131,7 @@ print(f"{len(uniques):,} unique sequences; lengths {uniques['sequence'].str.len(
 # (a substitution rate drawn between 0.5% and 5%, every substitution equally likely).
 
 # %%
-table = wm.read_table(fasta_path, taxonomy_path)
+table = mb.read_library(fasta_path, taxonomy_path)
 library = wm.library_table(table)
 library_nb = KmerNaiveBayes(8).fit(library["sequence"].tolist(), library["species"].to_numpy())
 uniques["library naive Bayes"] = library_nb.predict(uniques["sequence"].tolist())

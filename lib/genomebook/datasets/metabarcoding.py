@@ -41,10 +41,11 @@ import numpy as np
 import pandas as pd
 
 from genomebook.datasets import mitofish, registry
+from genomebook.datasets._io import existing_file
 from genomebook.datasets.corpora import SPLITS, THESIS_FRACTIONS, check_fractions, split_by_genome
 from genomebook.seq import SequenceError
 
-__all__ = ["NO_SHARED_RANK", "SEQS_DATASET", "SHARED_RANKS", "TAXON_RANKS", "TAXONOMY_DATASET",
+__all__ = ["read_library", "NO_SHARED_RANK", "SEQS_DATASET", "SHARED_RANKS", "TAXON_RANKS", "TAXONOMY_DATASET",
            "binomial", "error_ranks", "error_table", "lowest_shared_rank", "noisy_copies",
            "references_from_table", "species_references", "split_by_source", "split_random",
            "split_summary"]
@@ -181,6 +182,41 @@ def references_from_table(table: pd.DataFrame, n_species: int | None = None, *, 
     return out
 
 
+def read_library(fasta: str | os.PathLike | None = None, taxonomy: str | os.PathLike | None = None, *,
+                 mirror=None, cache=None, download: bool = True) -> pd.DataFrame:
+    """The 12S sequences joined with their taxonomy (:func:`genomebook.datasets.mitofish.read_12s`).
+
+    MitoFish / mitohelper (:data:`SEQS_DATASET` and :data:`TAXONOMY_DATASET`) through the
+    registry (``mirror``, ``cache``, ``download`` as for
+    :func:`genomebook.datasets.registry.fetch`), or a reader's ``fasta`` (ids = the first word of
+    each header) with ``taxonomy`` (QIIME ``Feature ID<TAB>Taxon``, ranks
+    ``d__;p__;c__;o__;f__;g__;s__``): both or neither. ``attrs["notes"]`` holds the reader's
+    warnings (ids without taxonomy and the like), ``attrs["source"]`` the two files. Used by the
+    metagenomics_12s chapter.
+    """
+    if (fasta is None) != (taxonomy is None):
+        given, missing = ("the 12S FASTA", "its taxonomy TSV") if fasta is not None else \
+            ("the taxonomy TSV", "its 12S FASTA")
+        raise ValueError(f"{given} was given without {missing}: give your 12S FASTA (fasta_path) and its QIIME "
+                         "taxonomy TSV (taxonomy_path, header 'Feature ID<TAB>Taxon') together, or neither to "
+                         "read MitoFish / mitohelper from the registry.")
+    if fasta is None:
+        fasta = registry.fetch(SEQS_DATASET, mirror=mirror, cache=cache, download=download)
+        taxonomy = registry.fetch(TAXONOMY_DATASET, mirror=mirror, cache=cache, download=download)
+    else:
+        fasta = existing_file(fasta, "12S FASTA (fasta_path)")
+        taxonomy = existing_file(taxonomy, "12S taxonomy TSV (taxonomy_path)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = mitofish.read_12s(fasta, taxonomy)
+    if not len(table):
+        raise SequenceError(f"{fasta} and {taxonomy} share no id: the first word of each FASTA header must be a "
+                            "'Feature ID' of the taxonomy file.")
+    table.attrs["notes"] = [str(w.message) for w in caught]
+    table.attrs["source"] = f"{fasta} and {taxonomy}"
+    return table
+
+
 def species_references(n_species: int | None = None, *, seed: int = 0, min_length: int = 150,
                        max_length: int | None = 1200, per_species: int = 1,
                        fasta: str | os.PathLike | None = None, taxonomy: str | os.PathLike | None = None,
@@ -200,21 +236,10 @@ def species_references(n_species: int | None = None, *, seed: int = 0, min_lengt
         Columns id, class, order, family, genus, species, name, sequence, length;
         ``attrs["notes"]`` says what was dropped (with counts). Used by the metagenomics_12s chapter.
     """
-    if (fasta is None) != (taxonomy is None):
-        raise ValueError("give both fasta= and taxonomy= (your own 12S FASTA and its QIIME taxonomy TSV), "
-                         "or neither to read MitoFish / mitohelper from the registry.")
-    if fasta is None:
-        fasta = registry.fetch(SEQS_DATASET, mirror=mirror, cache=cache, download=download)
-        taxonomy = registry.fetch(TAXONOMY_DATASET, mirror=mirror, cache=cache, download=download)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = mitofish.read_12s(fasta, taxonomy)
-    if not len(table):
-        raise SequenceError(f"{fasta} and {taxonomy} share no id; the FASTA ids must be the 'Feature ID's "
-                            "of the taxonomy file.")
+    table = read_library(fasta, taxonomy, mirror=mirror, cache=cache, download=download)
     refs = references_from_table(table, n_species, seed=seed, min_length=min_length, max_length=max_length,
                                  per_species=per_species)
-    refs.attrs["notes"] = [str(w.message) for w in caught] + refs.attrs["notes"]
+    refs.attrs["notes"] = table.attrs["notes"] + refs.attrs["notes"]
     return refs
 
 

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, RandomSampler, TensorDataset
+from torch.utils.data import TensorDataset
 
 from genomebook import train
 from genomebook.datasets import deepsea
@@ -232,13 +232,8 @@ def fit_cnn(parts: Mapping[str, tuple[np.ndarray, np.ndarray]], sizes: Mapping[s
     def loader(name, shuffle=False):
         x, y = parts[name]
         ds = TensorDataset(torch.as_tensor(np.asarray(x, np.float32)), torch.as_tensor(np.asarray(y, np.float32)))
-        if not shuffle:
-            return DataLoader(ds, batch_size=batch, shuffle=False, collate_fn=collate)
-        steps = sizes.get("steps_per_epoch")
-        n = None if steps is None else min(len(ds), int(steps) * batch)
-        return DataLoader(ds, batch_size=batch, collate_fn=collate,
-                          sampler=RandomSampler(ds, replacement=False, num_samples=n,
-                                                generator=torch.Generator().manual_seed(seed)))
+        return train.epoch_loader(ds, batch, steps_per_epoch=sizes.get("steps_per_epoch"), seed=seed,
+                                  collate_fn=collate, shuffle=shuffle)
 
     if path is not None and path.exists():
         state = torch.load(path, map_location="cpu", weights_only=False)

@@ -985,3 +985,15 @@ def survival_paragraph(ranking: pd.DataFrame, gaps: pd.DataFrame, *, honest: str
         out.append("\n".join([" ".join(t for t in text if not t.startswith("- "))]
                              + [t for t in text if t.startswith("- ")]))
     return "\n\n".join(out)
+
+
+def reader_note(pairs_path: object, genome_fasta: object, sizes: Mapping[str, object]) -> str:
+    """The "Your data" box of a chapter run on a reader's pairs and/or genome (HTML text).
+    Used by the enhancer_promoter and epsat_eplae chapters."""
+    text = f"Pairs: <code>{pairs_path}</code> replace TargetFinder's. " if pairs_path else ""
+    if genome_fasta:
+        text += (f"Genome: <code>{genome_fasta}</code>: SPEID, EPSAT and EPLAE also run on the real pairs "
+                 f"({sizes['enhancer_bp']:,} bp around each enhancer centre, {sizes['promoter_bp']:,} bp around each "
+                 "promoter centre; the paper's 3,000 / 2,000 at profile paper).")
+    return text + (" The simulated world runs as well; the published Table 3 numbers compare only with "
+                   "TargetFinder's own pairs.")

@@ -4,7 +4,7 @@
 5.3 and B.4). The data layer (:mod:`genomebook.datasets.metabarcoding`) gives references,
 noisy copies and splits; this module puts them together for the chapter and scores them:
 
-* :func:`read_table` / :func:`reference_table` / :func:`library_table` - the 12S records
+* :func:`reference_table` / :func:`library_table` - the 12S records
   (MitoFish / mitohelper through the registry, or a reader's FASTA + taxonomy), the chapter's
   references (``per_species`` records per species, at most ``n_species`` species) and the
   whole library (one record per species).
@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 
 from genomebook.datasets import metabarcoding as mb
-from genomebook.datasets import mitofish, registry
+from genomebook.datasets import registry
 from genomebook.datasets._io import existing_file, iter_lines, read_fasta_records
 from genomebook.models.kmer_classifiers import KmerNaiveBayes, KmerNearestNeighbour
 from genomebook.seq import SequenceError, is_gzip, reverse_complement
 from genomebook.workflows.transfer import pad_batch
 
-__all__ = ["SPLIT_NAMES", "READ_DATASETS", "PRIMER_DATASET", "read_table", "reference_table", "library_table",
+__all__ = ["SPLIT_NAMES", "READ_DATASETS", "PRIMER_DATASET", "reference_table", "library_table",
            "data_card", "samples_and_splits", "fitted_rows", "straddle_table", "topk_species", "hits",
            "cross_entropy", "score_rows", "paired_difference", "unpaired_difference", "error_share_difference",
            "predict_logits", "kmer_topk", "shared_ranks", "read_primers", "trim_primer", "merge_pairs",
@@ -63,43 +63,11 @@ for _i, _b in enumerate(b"ACGT"):
 
 # --------------------------------------------------------------------------- references and samples
 
-def read_table(fasta_path: str | os.PathLike | None = None, taxonomy_path: str | os.PathLike | None = None
-               ) -> pd.DataFrame:
-    """The 12S sequences joined with their taxonomy (:func:`genomebook.datasets.mitofish.read_12s`).
-
-    MitoFish / mitohelper (:data:`genomebook.datasets.metabarcoding.SEQS_DATASET` and
-    ``TAXONOMY_DATASET``) through the registry, or a reader's ``fasta_path`` (ids = the first
-    word of each header) with ``taxonomy_path`` (QIIME ``Feature ID<TAB>Taxon``, ranks
-    ``d__;p__;c__;o__;f__;g__;s__``): both or neither. ``attrs["notes"]`` holds the reader's
-    warnings (ids without taxonomy and the like). Used by the metagenomics_12s chapter.
-    """
-    if (fasta_path is None) != (taxonomy_path is None):
-        given, missing = ("fasta_path", "taxonomy_path") if fasta_path is not None else ("taxonomy_path",
-                                                                                          "fasta_path")
-        raise ValueError(f"{given} was given without {missing}: give your 12S FASTA (fasta_path) and its QIIME "
-                         "taxonomy TSV (taxonomy_path, header 'Feature ID<TAB>Taxon') together, or neither to "
-                         "read MitoFish / mitohelper from the registry.")
-    if fasta_path is None:
-        fasta_path, taxonomy_path = registry.fetch(mb.SEQS_DATASET), registry.fetch(mb.TAXONOMY_DATASET)
-    else:
-        fasta_path = existing_file(fasta_path, "12S FASTA (fasta_path)")
-        taxonomy_path = existing_file(taxonomy_path, "12S taxonomy TSV (taxonomy_path)")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = mitofish.read_12s(fasta_path, taxonomy_path)
-    if not len(table):
-        raise SequenceError(f"{fasta_path} and {taxonomy_path} share no id: the first word of each FASTA "
-                            "header must be a 'Feature ID' of the taxonomy file.")
-    table.attrs["notes"] = [str(w.message) for w in caught]
-    table.attrs["source"] = f"{fasta_path} and {taxonomy_path}"
-    return table
-
-
 def reference_table(table: pd.DataFrame, n_species: int | None, *, seed: int = 0, per_species: int = 2,
                     include: Sequence[str] = ()) -> pd.DataFrame:
     """The chapter's references: ``per_species`` records of each of ``n_species`` species.
 
-    Species with ``per_species`` eligible records of ``table`` (:func:`read_table`; chosen by
+    Species with ``per_species`` eligible records of ``table`` (:func:`genomebook.datasets.metabarcoding.read_library`; chosen by
     :func:`genomebook.datasets.metabarcoding.references_from_table`: a species-level name, no N,
     150-1,200 bp, the longest) are candidates; species named in ``include`` (e.g. those an eDNA
     sample holds) are taken first when eligible, at most half of ``n_species``, and the rest are

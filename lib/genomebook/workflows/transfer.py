@@ -29,7 +29,6 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader, RandomSampler
 
 from genomebook import profiles, train
 from genomebook.datasets import corpora
@@ -237,14 +236,8 @@ def finetune(enc: Encoder, head: str, parts: dict[str, tuple[list[list[int]], An
         return pad_batch(rows, np.stack(targets), length)
 
     def loader(name, shuffle=False):
-        ds = _Rows(*parts[name])
-        if not shuffle:
-            return DataLoader(ds, batch_size=batch, shuffle=False, collate_fn=collate)
-        steps = sizes.get("steps_per_epoch")
-        n = None if steps is None else min(len(ds), int(steps) * batch)
-        return DataLoader(ds, batch_size=batch, collate_fn=collate,
-                          sampler=RandomSampler(ds, replacement=False, num_samples=n,
-                                                generator=torch.Generator().manual_seed(seed)))
+        return train.epoch_loader(_Rows(*parts[name]), batch, steps_per_epoch=sizes.get("steps_per_epoch"),
+                                  seed=seed, collate_fn=collate, shuffle=shuffle)
 
     if cache and path.exists():
         state = torch.load(path, map_location="cpu", weights_only=False)
