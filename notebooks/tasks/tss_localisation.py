@@ -330,9 +330,13 @@ store.table("accuracy_by_species", across)
 fig, ax = plt.subplots(figsize=(9, 4))
 for label in ACROSS:
     g = across[(across["run"] == label) & across["divergence (Mya)"].notna()]
-    ax.errorbar(g["divergence (Mya)"] + 1, g["accuracy"], yerr=[g["accuracy"] - g["ci_low"], g["ci_high"] - g["accuracy"]],
-                marker="o", ms=4, capsize=2, lw=1, label=label, ls="--" if "crop" in label else "-")
-ax.set(xscale="log", xlabel="divergence from human (million years, + 1; human at 1)",
+    line = ax.errorbar(g["divergence (Mya)"] + 1, g["accuracy"],
+                       yerr=[g["accuracy"] - g["ci_low"], g["ci_high"] - g["accuracy"]],
+                       marker="o", ms=4, capsize=2, lw=1, label=label, ls="--" if "crop" in label else "-")
+    bound = g["species"].map(at_least).fillna(False).astype(bool)
+    ax.scatter(g["divergence (Mya)"][bound] + 1, g["accuracy"][bound], marker=">", s=60, zorder=3,
+               color=line[0].get_color())
+ax.set(xscale="log", xlabel="divergence from human (million years, + 1; human at 1; ▶ at least this old)",
        ylabel="TSS token accuracy", ylim=(0, 1.02))
 ax.legend(fontsize=7, ncol=2)
 fig.tight_layout()
