@@ -157,12 +157,29 @@ LICENCE_APPEND = [
      "ENCODE data: free to use, cite ENCODE (ENCODE data use policy)"),
 ]
 
-CHAPTERS = {"gue_tf_0_train": ["motifs"], "gue_tf_0_dev": ["motifs"], "gue_tf_0_test": ["motifs"],
-            **{name: ["dna_language_models"] for name in (
-                "unikseq_shark_mitogenomes", "unikseq_teleost_mitogenomes",
-                "oceangenomes_coral_mito_genes", "oceangenomes_coral_mito_manifest",
-                "ecoli_k12_genome", "D.melanogaster_1pct_chunks", "C.elegans_1pct_chunks",
-                "A.thaliana_1pct_chunks")}}
+# The corpora the DNA language models are pre-trained on (the fine-tuning chapters read them too:
+# their training DNA keys the cached encoders).
+_PRETRAINING = ("unikseq_shark_mitogenomes", "unikseq_teleost_mitogenomes", "oceangenomes_coral_mito_genes",
+                "oceangenomes_coral_mito_manifest", "ecoli_k12_genome", "D.melanogaster_1pct_chunks",
+                "C.elegans_1pct_chunks", "A.thaliana_1pct_chunks")
+_CELLS = ("GM12878", "HeLa-S3", "HUVEC", "IMR90", "K562", "NHEK")
+#: What each chapter reads from the registry, in the book's order (the `chapters:` field of each entry).
+READS = {
+    "motifs": ("gue_tf_0_train", "gue_tf_0_dev", "gue_tf_0_test"),
+    "dna_language_models": _PRETRAINING,
+    "tss_localisation": ("epd128_promoters_m499_p100", "zebrafish_cage_promoters_fa", "epdnew_celegans_m200_p200",
+                         "epdnew_scerevisiae_m200_p200", "epdnew_pfalciparum_m200_p200", *_PRETRAINING),
+    "metagenomics_12s": ("mitohelper_12S_seqs", "mitohelper_12S_taxonomy", "pmifish_sample_reads_R1",
+                         "pmifish_sample_reads_R2", "pmifish_primers", *_PRETRAINING),
+    "chromatin_profiles": ("deephaem_deepsea_style_examples", "deepsea_919_feature_names", *_PRETRAINING),
+    "enhancer_promoter": (*(f"transepi_whalen_{c}" for c in _CELLS),
+                          *(f"cboep_TargetFinder-P_CBMF-N_{c}" for c in _CELLS)),
+    "epsat_eplae": tuple(f"transepi_whalen_{c}" for c in _CELLS),
+}
+CHAPTERS: dict[str, list[str]] = {}
+for _chapter, _names in READS.items():
+    for _name in _names:
+        CHAPTERS.setdefault(_name, []).append(_chapter)
 
 PAPER: dict[str, dict] = {
     "encode_deepcage_dnase_rnaseq": {

@@ -47,6 +47,7 @@ class Run:
     why: str
     t_start: float = field(default_factory=time.perf_counter)
     world: list[BuiltIn] = field(default_factory=list)
+    world_section: bool = False  # a real-data chapter with a section on a simulated world
     shown: set[str] = field(default_factory=set)
     datasets: list[str] = field(default_factory=list)
     figures: int = 0
@@ -133,14 +134,17 @@ class Run:
         for line in notes:
             print(line)
 
-    def built_in(self, items: Iterable[BuiltIn]) -> None:
+    def built_in(self, items: Iterable[BuiltIn], *, section: bool = False) -> None:
         """Declare and show what the simulated world makes true by construction (on simulated data only).
 
         Saves ``tables/built_in.csv`` and shows a box; claims can then ask
-        :meth:`built_in_for` which of these properties bear on them.
+        :meth:`built_in_for` which of these properties bear on them. ``section=True``: a
+        chapter on real data with a section on a simulated world (tss_localisation's species
+        tree) declares that world whatever its data source.
         """
         self.world = list(items)
-        if not self.simulated:
+        self.world_section = self.world_section or section
+        if not (self.simulated or section):
             return
         table = built_in_table(self.world)
         self.store.table("built_in", table)
@@ -153,7 +157,7 @@ class Run:
 
     def built_in_for(self, key: str) -> str:
         """What the world builds in that bears on claim ``key`` ('' on real data or your files)."""
-        return affecting(self.world, key) if self.simulated else ""
+        return affecting(self.world, key) if self.simulated or self.world_section else ""
 
     # ------------------------------------------------------------------ results
     def figure(self, name: str, fig, caption: str) -> list[Path]:

@@ -153,6 +153,17 @@ leaks = pd.concat([pd.read_csv(d / "tables" / "leakage.csv").assign(chapter=CHAP
                   ignore_index=True)
 leaks = leaks[["chapter", *[c for c in leaks.columns if c != "chapter"]]]
 run.show_leakage(leaks, caption="Leakage cards of the four chapters (each chapter shows its own, with more detail)")
+card_rows = leaks[(leaks["class"] == "all") & (leaks["n"] > 0)].copy() if "class" in leaks else leaks[leaks["n"] > 0].copy()
+card_rows["share"] = card_rows["any"] / card_rows["n"]
+worst = card_rows.loc[card_rows.groupby("chapter", sort=False)["share"].idxmax()]
+fig, ax = plt.subplots(figsize=(8, 2.6))
+labels = [f"{r['chapter']}\n{r['query']} vs {r['reference']}"
+          + (f" ({r['split']})" if isinstance(r.get("split"), str) else "") for _, r in worst.iterrows()]
+ax.barh(labels, worst["share"], color="#c44e52")
+ax.set(xlim=(0, 1), xlabel="share of the rows with an exact, reverse-complement or near copy (or shared 30-mer)")
+ax.invert_yaxis()
+fig.tight_layout()
+_ = run.figure("worst_leak", fig, "The largest leak each chapter's cards found (the query set against its reference)")
 
 # %% [markdown]
 # ## What held
@@ -166,3 +177,10 @@ for name, d in dirs.items():
 claims_df = run.close([], headline=f"{len(claims)} findings checked in four chapters: "
                       + ", ".join(f"{int((claims['outcome'] == o).sum())} {o}" for o in report.OUTCOMES
                                   if (claims["outcome"] == o).any()))
+
+# %% [markdown]
+# ## References
+#
+# ```{bibliography}
+# :filter: docname in docnames
+# ```

@@ -375,7 +375,7 @@ _ = run.figure("error_bp", fig, "Error of the predicted TSS in bases")
 # %%
 world = evo.promoter_evolution_world(sizes["sim_promoters"], seed=seed,
                                      divergence_mya={sp: divergence[sp] for sp in {**evo.TIMETREE_IDS, **LOWER_BOUNDS}})
-run.built_in(world.attrs["built_in"])
+run.built_in(world.attrs["built_in"], section=True)
 world_tables = {sp: g.reset_index(drop=True) for sp, g in world.groupby("species", sort=False)}
 tok = tokenizers["nuclear stand-in"]
 wsmp = {sp: wt.samples(tok, t, max_tokens=sizes["crop_tokens"], max_before=sizes["crop_before"], seed=seed,
@@ -513,3 +513,10 @@ claims = [
 claims_df = run.close(claims, headline=f"thesis's sample: token lengths alone find the TSS "
                       f"{g_thesis['token-length locator accuracy']:.0%} of the time (chance "
                       f"{g_thesis['chance']:.0%})")
+
+# %% [markdown]
+# ## References
+#
+# ```{bibliography}
+# :filter: docname in docnames
+# ```
