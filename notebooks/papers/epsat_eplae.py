@@ -115,12 +115,7 @@ if pairs_path is not None or genome_fasta is not None:
 # the paper only.
 
 # %%
-display(Markdown(f"**This run:** {sizes['world_cells']} simulated cell line(s), {sizes['positives']} interacting "
-                 f"pairs each at 1:{sizes['negative_ratio']}, enhancers {sizes['enhancer_bp']:,} bp and promoters "
-                 f"{sizes['promoter_bp']:,} bp; networks at `{sizes['model_size']}` widths, {sizes['epochs']} epoch(s)"
-                 + (f" of {sizes['steps_per_epoch']} batches of {sizes['batch']}" if sizes["steps_per_epoch"] else
-                    f" over every training row, batches of {sizes['batch']}") + f", Adam at {sizes['lr']:g}; "
-                 f"TargetFinder with {sizes['gbt_iter']} trees (its README: 4,000)."))
+display(Markdown(ew.run_summary(sizes) + f"; TargetFinder with {sizes['gbt_iter']} trees (its README: 4,000)."))
 world = epi_world(n_cell_lines=sizes["world_cells"], positives_per_cell_line=sizes["positives"],
                   negative_ratio=sizes["negative_ratio"], enhancer_bp=sizes["enhancer_bp"],
                   promoter_bp=sizes["promoter_bp"], seed=seed)

@@ -997,3 +997,14 @@ def reader_note(pairs_path: object, genome_fasta: object, sizes: Mapping[str, ob
                  "promoter centre; the paper's 3,000 / 2,000 at profile paper).")
     return text + (" The simulated world runs as well; the published Table 3 numbers compare only with "
                    "TargetFinder's own pairs.")
+
+
+def run_summary(sizes: Mapping[str, object]) -> str:
+    """The "This run:" line of an EPI chapter: the simulated world's size and how the networks train
+    (Markdown). Used by the enhancer_promoter and epsat_eplae chapters."""
+    steps = (f" of {sizes['steps_per_epoch']} batches of {sizes['batch']}" if sizes["steps_per_epoch"] else
+             f" over every training row, batches of {sizes['batch']}")
+    return (f"**This run:** {sizes['world_cells']} simulated cell line(s), {sizes['positives']} interacting pairs "
+            f"each at 1:{sizes['negative_ratio']}, enhancers {sizes['enhancer_bp']:,} bp and promoters "
+            f"{sizes['promoter_bp']:,} bp; networks at `{sizes['model_size']}` widths, {sizes['epochs']} epoch(s)"
+            f"{steps}, Adam at {sizes['lr']:g}")
